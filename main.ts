@@ -1,0 +1,107 @@
+/**
+ * mysql-mcp: the composition root. config → pools → datasources → gate →
+ * tools → MCP → stdio; every stage is built in src/ from plain values.
+ */
+import { createApp, SERVER_NAME, SERVER_VERSION } from "./src/app.ts";
+import { parseArgs, USAGE } from "./src/cli/parse_args.ts";
+import { runCheck } from "./src/cli/run_check.ts";
+import { configPathFrom, loadConfig } from "./src/config/load_config.ts";
+import { ConfigError } from "./src/config/parse_config.ts";
+import { Logger, parseLogLevel } from "./src/log/logger.ts";
+import { StdioServerTransport } from "./src/mcp/sdk.ts";
+import { derivePermissions, permissionFlags } from "./src/permissions/derive_permissions.ts";
+import { broaderThanNeeded } from "./src/permissions/granted_permissions.ts";
+import { loadExtensions } from "./src/tools/load_extensions.ts";
+
+const env = (name: string) => {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined; // not granted: behave as unset
+  }
+};
+
+async function main(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseArgs(argv);
+  } catch (error) {
+    console.error((error as Error).message);
+    return 2;
+  }
+  if (args.command === "help") {
+    console.error(USAGE);
+    return 0;
+  }
+  if (args.command === "version") {
+    console.error(`${SERVER_NAME} ${SERVER_VERSION}`);
+    return 0;
+  }
+  const level = parseLogLevel(args.logLevel ?? env("MYSQL_MCP_LOG_LEVEL")) ?? "info";
+  const log = new Logger({ level, sinks: [] });
+
+  let parsed;
+  try {
+    parsed = await loadConfig(configPathFrom(args.config, env), env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      log.error(`configuration error: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+  for (const warning of parsed.warnings) log.warn(`config: ${warning}`);
+  const config = parsed.config;
+
+  if (args.command === "permissions") {
+    const flags = permissionFlags(derivePermissions(config, { metricsPort: args.metricsPort }));
+    console.log(flags.join(" "));
+    return 0;
+  }
+  if (args.command === "check") return await runCheck(config, log);
+
+  const extensions = await loadExtensions(config, log);
+  const app = createApp(config, log, extensions);
+  const broader = await broaderThanNeeded(
+    derivePermissions(config, { metricsPort: args.metricsPort }),
+  );
+  if (broader.length > 0) {
+    log.warn(`running with broader Deno permissions than this config needs: ${broader.join(", ")}`);
+  }
+
+  let closing: Promise<void> | undefined;
+  const shutdown = (why: string) => {
+    closing ??= (async () => {
+      log.info("shutting down", { why });
+      await app.close();
+    })();
+    return closing;
+  };
+  const transport = new StdioServerTransport();
+  transport.onclose = () => void shutdown("stdin closed");
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    try {
+      Deno.addSignalListener(signal, () => void shutdown(signal).then(() => Deno.exit(0)));
+    } catch { /* signals unavailable on this platform */ }
+  }
+  await app.server.connect(transport);
+  log.info("serving MCP on stdio", {
+    datasources: app.datasources.keys().length,
+    tools: app.registry.list().length,
+  });
+  // Learn each source's availability now, without delaying the MCP handshake.
+  for (const key of app.datasources.keys()) void app.datasources.probe(key);
+  await new Promise<void>((resolve) => {
+    const previous = transport.onclose;
+    transport.onclose = () => {
+      previous?.();
+      resolve();
+    };
+  });
+  await closing;
+  return 0;
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}

@@ -1,0 +1,152 @@
+import type { Config } from "./config/config.ts";
+import { Catalog } from "./datasources/catalog.ts";
+import { Datasources, type DatasourcesOptions } from "./datasources/datasources.ts";
+import { ToolError } from "./errors/tool_error.ts";
+import { SqlGate } from "./gate/sql_gate.ts";
+import type { Logger } from "./log/logger.ts";
+import { type CallRecord, createMcpServer } from "./mcp/mcp_server.ts";
+import { StreamRegistry } from "./streams/stream_registry.ts";
+import { builtinTools } from "./tools/builtins/mod.ts";
+import { ToolRegistry } from "./tools/registry.ts";
+import type { PluginDefinition, ToolContext, ToolDefinition } from "./tools/tool.ts";
+
+export const SERVER_NAME = "mysql-mcp";
+export const SERVER_VERSION = "0.1.0";
+
+export interface AppOptions extends DatasourcesOptions {
+  /** Extra tools with their owner names (declarative tools, plugins). */
+  extraTools?: { definition: ToolDefinition; owner: string }[];
+  plugins?: { plugin: PluginDefinition; owner: string }[];
+  onCall?: (call: CallRecord) => void;
+}
+
+/** Everything the server is made of, built from plain values; no singletons. */
+export interface App {
+  readonly config: Config;
+  readonly datasources: Datasources;
+  readonly catalog: Catalog;
+  readonly gate: SqlGate;
+  readonly streams: StreamRegistry;
+  readonly registry: ToolRegistry;
+  readonly server: ReturnType<typeof createMcpServer>;
+  /** Stops streams, drains pools, closes the MCP server. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/**
+ * A plugin handler that outlives the query timeout (plus a margin for its own
+ * work) is answered as QUERY_TIMEOUT; the server keeps serving.
+ */
+function guardHandler(definition: ToolDefinition, queryTimeoutMs: number): ToolDefinition {
+  const limitMs = queryTimeoutMs + 5_000;
+  return {
+    ...definition,
+    handler: (args, ctx) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(
+              new ToolError(
+                "QUERY_TIMEOUT",
+                `Tool "${definition.name}" did not finish within ${limitMs} ms`,
+              ),
+            ),
+          limitMs,
+        );
+      });
+      return Promise.race([
+        Promise.resolve().then(() => definition.handler(args, ctx)),
+        timeout,
+      ]).finally(() => clearTimeout(timer));
+    },
+  };
+}
+
+/** config → pools → datasources → gate → tools → MCP, one way. */
+export function createApp(config: Config, log: Logger, options: AppOptions = {}): App {
+  const datasources = new Datasources(config.datasources, config.server, log, options);
+  let gate: SqlGate | undefined;
+  const catalog = new Catalog(
+    datasources,
+    (key, sql, params) => gate!.metadata(key, sql, params),
+  );
+  gate = new SqlGate(datasources, catalog, config.server, log);
+  const streams = new StreamRegistry(
+    gate,
+    config.server,
+    log,
+    (key) => datasources.get(key).pool.maxConnections,
+  );
+
+  const registry = new ToolRegistry();
+  for (const tool of builtinTools({ server: config.server, datasources, catalog, gate, streams })) {
+    registry.register(tool as unknown as ToolDefinition, "built-in");
+  }
+  // A clash or a malformed definition skips that tool, never the server.
+  const registerExtra = (definition: ToolDefinition, owner: string) => {
+    try {
+      registry.register(guardHandler(definition, config.server.queryTimeoutMs), owner);
+    } catch (error) {
+      log.error(`tool skipped: ${(error as Error).message}`);
+    }
+  };
+  for (const { definition, owner } of options.extraTools ?? []) registerExtra(definition, owner);
+  for (const { plugin, owner } of options.plugins ?? []) {
+    for (const tool of plugin.tools ?? []) registerExtra(tool, owner);
+    if (plugin.hooks) gate.addHooks(plugin.hooks);
+  }
+
+  const contextFor = (requestId: string, tool: string, signal: AbortSignal): ToolContext => ({
+    requestId,
+    signal,
+    log: log.child({ tool, request_id: requestId }),
+    query: (r) =>
+      gate!.query({
+        datasource: r.datasource,
+        database: r.database,
+        sql: r.sql,
+        params: r.params,
+        maxRows: r.maxRows,
+        signal,
+        requestId,
+        tool,
+      }),
+    execute: (r) =>
+      gate!.execute({
+        datasource: r.datasource,
+        database: r.database,
+        sql: r.sql,
+        params: r.params,
+        signal,
+        requestId,
+        tool,
+      }),
+  });
+
+  const server = createMcpServer({
+    name: SERVER_NAME,
+    version: SERVER_VERSION,
+    registry,
+    datasources,
+    catalog,
+    log,
+    contextFor,
+    onCall: options.onCall,
+  });
+
+  return {
+    config,
+    datasources,
+    catalog,
+    gate,
+    streams,
+    registry,
+    server,
+    async close(graceMs = 5_000) {
+      streams.closeAll();
+      await datasources.close(graceMs);
+      await server.close().catch(() => {});
+    },
+  };
+}

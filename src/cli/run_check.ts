@@ -1,0 +1,29 @@
+import type { Config } from "../config/config.ts";
+import { Datasources } from "../datasources/datasources.ts";
+import { toToolError } from "../errors/sanitize.ts";
+import { Logger } from "../log/logger.ts";
+
+/**
+ * `mysql-mcp check`: tries every datasource once and prints a table of key,
+ * name, status and connect latency; exit 1 if any is unavailable.
+ */
+export async function runCheck(config: Config, log: Logger): Promise<number> {
+  // Failures are in the table; connection retries would only repeat them on stderr.
+  const quiet = new Logger({ level: log.level === "debug" ? "debug" : "error", sinks: [] });
+  const datasources = new Datasources(config.datasources, config.server, quiet, {
+    retryDelaysMs: [],
+  });
+  const rows = await Promise.all(config.datasources.map(async (source) => {
+    const result = await datasources.probe(source.key);
+    const status = result.ok
+      ? "available"
+      : `unavailable (${toToolError(result.error, datasources.secrets()).message})`;
+    return [source.key, source.name, status, result.ok ? `${result.latencyMs.toFixed(1)} ms` : "-"];
+  }));
+  await datasources.close(0);
+  const header = ["KEY", "NAME", "STATUS", "LATENCY"];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
+  console.log([line(header), ...rows.map(line)].join("\n"));
+  return rows.every((r) => r[2] === "available") ? 0 : 1;
+}

@@ -1,0 +1,28 @@
+import { ConfigError, parseConfig, type ParsedConfig } from "./parse_config.ts";
+
+/**
+ * Where the config comes from: `--config`, else MYSQL_MCP_CONFIG, else
+ * ./datasources.toml.
+ */
+export function configPathFrom(flag: string | undefined, env: (n: string) => string | undefined) {
+  return flag ?? env("MYSQL_MCP_CONFIG") ?? "datasources.toml";
+}
+
+/** Reads and validates the config file at `path`. */
+export async function loadConfig(
+  path: string,
+  env: (name: string) => string | undefined = (name) => Deno.env.get(name),
+): Promise<ParsedConfig> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    const why = error instanceof Deno.errors.NotFound
+      ? "file not found"
+      : error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied
+      ? "no permission to read it"
+      : "cannot read it";
+    throw new ConfigError(`${path}: ${why}`);
+  }
+  return parseConfig(text, { path, env });
+}

@@ -1,0 +1,175 @@
+import type { DatasourceConfig, ServerConfig } from "../config/config.ts";
+import { ToolError } from "../errors/tool_error.ts";
+import type { Logger } from "../log/logger.ts";
+import { Pool } from "../pool/pool.ts";
+import { SourceHealth } from "../pool/source_health.ts";
+import type { PoolEvent, PoolStats } from "../pool/types.ts";
+
+export interface DatasourceSummary {
+  key: string;
+  name: string;
+  status: "available" | "unavailable";
+}
+
+export interface PoolStatsEntry extends PoolStats {
+  datasource_key: string;
+  database: string | null;
+}
+
+export interface DatasourcesOptions {
+  /** Backoff between connect attempts (SPEC: 1 s, 2 s, 4 s). */
+  retryDelaysMs?: number[];
+  /** How often an unavailable source is retried in the background (SPEC: 60 s). */
+  recoveryIntervalMs?: number;
+  onPoolEvent?: (event: PoolEvent) => void;
+}
+
+interface Source {
+  readonly config: DatasourceConfig;
+  readonly health: SourceHealth;
+  /** Pools by database; "" is the server-level pool used for metadata. */
+  readonly pools: Map<string, Pool>;
+}
+
+/**
+ * The configured data sources by key, each with one lazily created pool
+ * per database it is asked for. Agents only ever see keys and names.
+ */
+export class Datasources {
+  readonly #sources = new Map<string, Source>();
+  #closed = false;
+
+  constructor(
+    configs: readonly DatasourceConfig[],
+    private readonly server: ServerConfig,
+    private readonly log: Logger,
+    private readonly options: DatasourcesOptions = {},
+  ) {
+    for (const config of configs) {
+      const health = SourceHealth.forTarget(targetOf(config), {
+        name: config.key,
+        retryDelaysMs: options.retryDelaysMs,
+        recoveryIntervalMs: options.recoveryIntervalMs,
+        log: (level, message, fields) =>
+          log.log(level, message, { datasource: config.key, ...fields }),
+      });
+      this.#sources.set(config.key, { config, health, pools: new Map() });
+    }
+  }
+
+  /** Every key with its name and availability, in config order. */
+  list(): DatasourceSummary[] {
+    return [...this.#sources.values()].map((s) => ({
+      key: s.config.key,
+      name: s.config.name,
+      status: s.health.state,
+    }));
+  }
+
+  keys(): string[] {
+    return [...this.#sources.keys()];
+  }
+
+  /** The config for `key`; an unknown key is AUTHENTICATION_ERROR (SPEC property 16). */
+  get(key: string): DatasourceConfig {
+    const source = this.#sources.get(key);
+    if (!source) {
+      throw new ToolError(
+        "AUTHENTICATION_ERROR",
+        `Unknown datasource key "${clip(key)}". Call mysql_list_datasources for the valid keys.`,
+      );
+    }
+    return source.config;
+  }
+
+  /** The pool for (key, database); database undefined means the server-level pool. */
+  pool(key: string, database?: string): Pool {
+    const source = this.#sources.get(key);
+    if (!source) this.get(key);
+    if (this.#closed) throw new ToolError("CONNECTION_FAILED", "The server is shutting down");
+    const db = database ?? "";
+    let pool = source!.pools.get(db);
+    if (!pool) {
+      const config = source!.config;
+      pool = new Pool({
+        name: db ? `${config.key}/${db}` : config.key,
+        target: { ...targetOf(config), database: db || undefined },
+        // The server-level pool only serves metadata lookups: keep it small.
+        config: db ? config.pool : { ...config.pool, minConnections: 0, maxConnections: 2 },
+        leakThresholdMs: Math.max(this.server.queryTimeoutMs * 3, 60_000),
+        health: source!.health,
+        onEvent: this.options.onPoolEvent,
+        log: (level, message, fields) =>
+          this.log.log(level, message, { datasource: config.key, database: db || null, ...fields }),
+      });
+      source!.pools.set(db, pool);
+      if (config.pool.minConnections > 0 && db) {
+        pool.warm().catch(() => {/* availability is tracked by SourceHealth */});
+      }
+    }
+    return pool;
+  }
+
+  health(key: string): SourceHealth {
+    this.get(key);
+    return this.#sources.get(key)!.health;
+  }
+
+  /** Pool statistics, for one source or all. */
+  stats(key?: string): PoolStatsEntry[] {
+    const sources = key === undefined ? [...this.#sources.values()] : [this.#sources.get(key)!];
+    if (key !== undefined) this.get(key);
+    const out: PoolStatsEntry[] = [];
+    for (const source of sources) {
+      for (const [db, pool] of source.pools) {
+        out.push({ ...pool.stats(), datasource_key: source.config.key, database: db || null });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Connects to the server of `key` once (through its server-level pool, so
+   * retries and availability apply) and reports the round trip.
+   */
+  async probe(key: string): Promise<{ ok: boolean; latencyMs: number; error?: unknown }> {
+    const started = performance.now();
+    try {
+      const conn = await this.pool(key).acquire({ holder: "probe" });
+      conn.release();
+      return { ok: true, latencyMs: performance.now() - started };
+    } catch (error) {
+      return { ok: false, latencyMs: performance.now() - started, error };
+    }
+  }
+
+  /** Every password in the config, so messages can be scrubbed of them. */
+  secrets(): string[] {
+    return [...this.#sources.values()].map((s) => s.config.password.reveal());
+  }
+
+  /** Closes every pool: in-flight work may finish within `graceMs`. */
+  async close(graceMs = 5_000): Promise<void> {
+    this.#closed = true;
+    const closing: Promise<void>[] = [];
+    for (const source of this.#sources.values()) {
+      source.health.close();
+      for (const pool of source.pools.values()) closing.push(pool.close({ graceMs }));
+    }
+    await Promise.allSettled(closing);
+  }
+}
+
+function targetOf(config: DatasourceConfig) {
+  return {
+    host: config.host,
+    port: config.port,
+    user: config.username,
+    password: config.password,
+    connectTimeoutMs: config.pool.connectTimeoutMs,
+  };
+}
+
+function clip(text: string): string {
+  return text.length > 64 ? `${text.slice(0, 64)}...` : text;
+}

@@ -1,0 +1,79 @@
+import type { Connection as RawConnection } from "mysql2";
+import type { DriverField } from "./column_types.ts";
+import { encodeRow } from "./encode_row.ts";
+
+export interface StatementOutcome {
+  fields: DriverField[];
+  rows: unknown[][];
+  /** More rows existed than `maxRows`; the rest were never held in memory. */
+  truncated: boolean;
+  affectedRows?: number;
+  insertId?: number | string;
+  warningCount?: number;
+  /** The connection is in an unknown state (stopped mid-result) and must not be reused. */
+  poisoned: boolean;
+}
+
+export interface RunOptions {
+  sql: string;
+  params?: readonly unknown[];
+  /** Stop reading after this many rows (one more is read to know there were more). */
+  maxRows: number;
+}
+
+/**
+ * Runs one statement on a raw mysql2 connection, reading rows as they
+ * arrive so a result over `maxRows` is cut without being held in memory.
+ * Prepared (binary protocol) when params are given, plain text otherwise.
+ */
+export function runStatement(raw: RawConnection, options: RunOptions): Promise<StatementOutcome> {
+  return new Promise((resolve, reject) => {
+    const rows: unknown[][] = [];
+    let fields: DriverField[] = [];
+    let truncated = false;
+    let settled = false;
+    let header: { affectedRows?: number; insertId?: number | string; warningStatus?: number } = {};
+    const query = { sql: options.sql, rowsAsArray: true };
+    // deno-lint-ignore no-explicit-any
+    const command: any = options.params && options.params.length > 0
+      ? (raw as any).execute(query, options.params)
+      : raw.query(query);
+    const finish = (poisoned: boolean) => {
+      if (settled) return;
+      settled = true;
+      resolve({
+        fields,
+        rows,
+        truncated,
+        affectedRows: header.affectedRows,
+        insertId: header.insertId,
+        warningCount: header.warningStatus,
+        poisoned,
+      });
+    };
+    command.on("fields", (f: DriverField[]) => {
+      if (f) fields = f;
+    });
+    command.on("result", (row: unknown) => {
+      if (settled) return;
+      if (!Array.isArray(row)) {
+        header = row as typeof header;
+        return;
+      }
+      if (rows.length < options.maxRows) {
+        rows.push(encodeRow(row));
+        return;
+      }
+      // One row past the cap: stop reading. The connection is mid-result, so it is
+      // closed (which also stops the statement on the server) instead of reused.
+      truncated = true;
+      finish(true);
+    });
+    command.on("error", (error: unknown) => {
+      if (settled) return;
+      settled = true;
+      reject(error);
+    });
+    command.on("end", () => finish(false));
+  });
+}

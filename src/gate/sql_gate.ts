@@ -1,0 +1,375 @@
+import type { ServerConfig } from "../config/config.ts";
+import type { Catalog } from "../datasources/catalog.ts";
+import type { Datasources } from "../datasources/datasources.ts";
+import { toToolError } from "../errors/sanitize.ts";
+import { ToolError } from "../errors/tool_error.ts";
+import type { Logger } from "../log/logger.ts";
+import { killQuery } from "../pool/kill_query.ts";
+import type { PooledConnection } from "../pool/types.ts";
+import { classifySql, type SqlAnalysis } from "../sql/classify.ts";
+import { type ColumnInfo, columnInfo } from "./column_types.ts";
+import type { QueryHooks, StatementInfo } from "./hooks.ts";
+import { runStatement, type StatementOutcome } from "./run_statement.ts";
+
+export interface GateRequest {
+  datasource: string;
+  database: string;
+  sql: string;
+  params?: readonly unknown[];
+  signal?: AbortSignal;
+  /** Lower than the source's max_rows to return fewer rows; never higher. */
+  maxRows?: number;
+  requestId?: string;
+  tool?: string;
+}
+
+export interface QueryResult {
+  columns: ColumnInfo[];
+  rows: unknown[][];
+  row_count: number;
+  truncated: boolean;
+  execution_time_ms: number;
+  warnings?: string[];
+}
+
+export interface ExecuteResult {
+  affected_rows: number;
+  last_insert_id: number | string | null;
+  execution_time_ms: number;
+  warnings?: string[];
+}
+
+/** A statement that passed every check and may run. */
+export interface AdmittedStatement {
+  readonly info: StatementInfo;
+  readonly analysis: SqlAnalysis;
+  readonly warnings: string[];
+}
+
+/** Grace after the server-side timeout before the client kills the statement itself. */
+const KILL_GRACE_MS = 1_000;
+const READ_VERBS_WITH_LIMIT = new Set(["SELECT", "WITH", "(", "VALUES", "SHOW"]);
+
+/**
+ * The one way SQL reaches a database. Classification, the allow-list,
+ * read-only mode, timeouts, row caps, hooks and error sanitising all live
+ * here, and built-in tools, declarative tools and plugins all call it.
+ */
+export class SqlGate {
+  readonly #hooks: QueryHooks[] = [];
+
+  constructor(
+    private readonly datasources: Datasources,
+    private readonly catalog: Catalog,
+    private readonly server: ServerConfig,
+    private readonly log: Logger,
+  ) {}
+
+  addHooks(hooks: QueryHooks): void {
+    this.#hooks.push(hooks);
+  }
+
+  /** Runs a read statement in a read-only transaction. */
+  async query(req: GateRequest): Promise<QueryResult> {
+    const admitted = await this.admit(req, "query");
+    return await this.#withHooks(admitted, async () => {
+      const source = this.datasources.get(req.datasource);
+      const maxRows = Math.max(1, Math.min(req.maxRows ?? source.maxRows, source.maxRows));
+      const started = performance.now();
+      const outcome = await this.#run(admitted, req, true, maxRows);
+      const result: QueryResult = {
+        columns: outcome.fields.map(columnInfo),
+        rows: outcome.rows,
+        row_count: outcome.rows.length,
+        truncated: outcome.truncated,
+        execution_time_ms: round(performance.now() - started),
+      };
+      if (outcome.truncated) {
+        admitted.warnings.push(
+          `Result cut at max_rows (${maxRows}); use LIMIT, or stream: true for the whole result.`,
+        );
+      }
+      if (admitted.warnings.length > 0) result.warnings = admitted.warnings;
+      return result;
+    });
+  }
+
+  /** Runs one INSERT, UPDATE, DELETE or REPLACE. */
+  async execute(req: GateRequest): Promise<ExecuteResult> {
+    const admitted = await this.admit(req, "execute");
+    return await this.#withHooks(admitted, async () => {
+      const started = performance.now();
+      const outcome = await this.#run(admitted, req, false, 0);
+      const id = outcome.insertId;
+      return {
+        affected_rows: outcome.affectedRows ?? 0,
+        last_insert_id: id === undefined || id === 0 || id === "0" ? null : id,
+        execution_time_ms: round(performance.now() - started),
+        ...(admitted.warnings.length ? { warnings: admitted.warnings } : {}),
+      };
+    });
+  }
+
+  /**
+   * Every check before a statement may run: source, database, allow-list,
+   * statement class, refusals, parameters and the before-query hooks.
+   */
+  async admit(req: GateRequest, kind: StatementInfo["kind"]): Promise<AdmittedStatement> {
+    const source = this.datasources.get(req.datasource);
+    if (typeof req.sql !== "string" || req.sql.trim() === "") {
+      throw new ToolError("INVALID_ARGUMENT", "The SQL text is empty");
+    }
+    await this.catalog.requireDatabase(req.datasource, req.database);
+    const analysis = classifySql(req.sql);
+    const verb = analysis.verb || "(empty)";
+    if (analysis.firstStatement.trim() === "") {
+      throw new ToolError("INVALID_ARGUMENT", "The SQL text holds no statement");
+    }
+    if (analysis.refusal) {
+      throw new ToolError("STATEMENT_NOT_ALLOWED", `Refused: ${analysis.refusal}`, { verb });
+    }
+    if (kind === "execute") {
+      if (source.readOnly) {
+        throw new ToolError(
+          "STATEMENT_NOT_ALLOWED",
+          `Datasource "${source.key}" is read-only: mysql_execute is not allowed on it`,
+        );
+      }
+      if (analysis.category !== "write") {
+        throw new ToolError(
+          "STATEMENT_NOT_ALLOWED",
+          analysis.category === "read"
+            ? `${verb} is a read statement: use mysql_query`
+            : `${verb} is not allowed: only INSERT, UPDATE, DELETE and REPLACE can be executed`,
+          { verb },
+        );
+      }
+    } else if (analysis.category !== "read") {
+      throw new ToolError(
+        "STATEMENT_NOT_ALLOWED",
+        analysis.category === "write"
+          ? `${verb} changes data: mysql_query runs read statements only (use mysql_execute)`
+          : `${verb} is not allowed: mysql_query runs SELECT, WITH, SHOW, DESCRIBE and EXPLAIN only`,
+        { verb },
+      );
+    }
+    if (source.databases.length > 0) {
+      const outside = analysis.databases.find((db) => !source.databases.includes(db));
+      if (outside !== undefined) {
+        throw new ToolError(
+          "STATEMENT_NOT_ALLOWED",
+          `The statement names database "${outside}", which is not available on datasource "${source.key}"`,
+          { database: outside },
+        );
+      }
+      if (analysis.listsDatabases) {
+        throw new ToolError(
+          "STATEMENT_NOT_ALLOWED",
+          "SHOW DATABASES is not available on a datasource with a database allow-list: use mysql_list_databases",
+        );
+      }
+    }
+    const paramCount = req.params?.length ?? 0;
+    if (paramCount !== analysis.positionalParams) {
+      throw new ToolError(
+        "INVALID_ARGUMENT",
+        `The statement has ${analysis.positionalParams} ? placeholder(s) but ${paramCount} param(s) were given`,
+      );
+    }
+    const warnings: string[] = [];
+    if (analysis.ignoredStatements > 0) {
+      warnings.push(
+        `Only the first statement was executed; ${analysis.ignoredStatements} more statement(s) were ignored.`,
+      );
+    }
+    const info: StatementInfo = {
+      requestId: req.requestId ?? "",
+      tool: req.tool ?? "",
+      datasource: req.datasource,
+      database: req.database,
+      kind,
+      sql: analysis.firstStatement,
+      verb,
+      paramCount,
+    };
+    for (const hooks of this.#hooks) {
+      const refusal = await hooks.beforeQuery?.(info);
+      if (typeof refusal === "string") {
+        throw new ToolError("STATEMENT_NOT_ALLOWED", `Refused by a query hook: ${refusal}`);
+      }
+    }
+    return { info, analysis, warnings };
+  }
+
+  /** Trusted, parameterised metadata SQL on a source's server-level pool (built-ins only). */
+  async metadata(key: string, sql: string, params: readonly unknown[]): Promise<unknown[][]> {
+    const pool = this.datasources.pool(key);
+    const conn = await pool.acquire({ holder: "metadata" });
+    try {
+      const outcome = await runStatement(conn.raw, { sql, params, maxRows: 1_000_000 });
+      conn.release();
+      return outcome.rows;
+    } catch (error) {
+      this.#giveBack(conn, error);
+      throw this.#sanitize(error);
+    }
+  }
+
+  /** Acquires a connection of the request's pool, in the mode it needs. */
+  async connectionFor(req: GateRequest, readOnly: boolean): Promise<PooledConnection> {
+    const pool = this.datasources.pool(req.datasource, req.database);
+    const conn = await pool.acquire({ signal: req.signal, holder: req.tool ?? "query" });
+    try {
+      await conn.setReadOnly(readOnly);
+    } catch (error) {
+      conn.discard("could not set transaction mode");
+      throw this.#sanitize(error);
+    }
+    return conn;
+  }
+
+  /** The statement text to send: MariaDB gets its timeout (and row cap) in the same round trip. */
+  statementText(conn: PooledConnection, admitted: AdmittedStatement, rowCap: number): string {
+    const sql = admitted.analysis.firstStatement;
+    if (conn.flavor !== "mariadb") return sql;
+    const seconds = Math.max(0.001, this.server.queryTimeoutMs / 1000);
+    const limit = rowCap > 0 && READ_VERBS_WITH_LIMIT.has(admitted.analysis.verb)
+      ? `, sql_select_limit=${rowCap}`
+      : "";
+    return `SET STATEMENT max_statement_time=${seconds}${limit} FOR ${sql}`;
+  }
+
+  /**
+   * Arms the client-side wall behind the server-side timeout and the MCP
+   * cancellation: either one kills the statement on the server.
+   */
+  guard(req: GateRequest, conn: PooledConnection): { stop(): void; reason(): string | undefined } {
+    let reason: string | undefined;
+    const kill = (why: string) => {
+      if (reason) return;
+      reason = why;
+      this.killStatement(req.datasource, conn);
+    };
+    const timer = setTimeout(() => kill("timeout"), this.server.queryTimeoutMs + KILL_GRACE_MS);
+    const onAbort = () => kill("cancelled");
+    req.signal?.addEventListener("abort", onAbort, { once: true });
+    if (req.signal?.aborted) onAbort();
+    return {
+      stop() {
+        clearTimeout(timer);
+        req.signal?.removeEventListener("abort", onAbort);
+      },
+      reason: () => reason,
+    };
+  }
+
+  /** Stops whatever `conn` is running, from a separate connection (KILL QUERY). */
+  killStatement(datasource: string, conn: PooledConnection): void {
+    const source = this.datasources.get(datasource);
+    killQuery(
+      {
+        host: source.host,
+        port: source.port,
+        user: source.username,
+        password: source.password,
+        connectTimeoutMs: source.pool.connectTimeoutMs,
+      },
+      conn.threadId,
+      conn.flavor,
+    ).catch((error) =>
+      this.log.warn("KILL QUERY failed", {
+        datasource: source.key,
+        error: toToolError(error, this.datasources.secrets()).message,
+      })
+    );
+  }
+
+  async #run(
+    admitted: AdmittedStatement,
+    req: GateRequest,
+    readOnly: boolean,
+    maxRows: number,
+  ): Promise<StatementOutcome> {
+    const conn = await this.connectionFor(req, readOnly);
+    const guard = this.guard(req, conn);
+    try {
+      const outcome = await runStatement(conn.raw, {
+        sql: this.statementText(conn, admitted, maxRows > 0 ? maxRows + 1 : 0),
+        params: req.params,
+        maxRows: maxRows > 0 ? maxRows : Number.MAX_SAFE_INTEGER,
+      });
+      guard.stop();
+      if (outcome.poisoned) conn.discard("result cut at max_rows");
+      else {
+        if (!readOnly) conn.markDirty();
+        conn.release();
+      }
+      return outcome;
+    } catch (error) {
+      guard.stop();
+      this.#giveBack(conn, error);
+      const why = guard.reason();
+      if (why === "timeout") {
+        throw new ToolError(
+          "QUERY_TIMEOUT",
+          `The statement ran longer than query_timeout (${this.server.queryTimeoutMs} ms) and was stopped on the server`,
+        );
+      }
+      if (why === "cancelled") {
+        throw new ToolError("QUERY_EXECUTION_ERROR", "The statement was cancelled by the client");
+      }
+      throw this.#sanitize(error);
+    }
+  }
+
+  #giveBack(conn: PooledConnection, error: unknown) {
+    const e = error as { fatal?: boolean };
+    if (e?.fatal) conn.discard("fatal error");
+    else {
+      conn.markDirty();
+      conn.release();
+    }
+  }
+
+  #sanitize(error: unknown): ToolError {
+    const toolError = toToolError(error, this.datasources.secrets());
+    if (toolError.code === "QUERY_TIMEOUT") {
+      return new ToolError(
+        "QUERY_TIMEOUT",
+        `The statement ran longer than query_timeout (${this.server.queryTimeoutMs} ms) and was stopped on the server`,
+        toolError.details,
+      );
+    }
+    if (toolError.code === "INTERNAL_ERROR") {
+      this.log.error("unexpected error in the SQL gate", { error: String(error) });
+    }
+    return toolError;
+  }
+
+  async #withHooks<T>(admitted: AdmittedStatement, run: () => Promise<T>): Promise<T> {
+    try {
+      let result: T = await run();
+      if (admitted.info.kind !== "query") return result;
+      for (const hooks of this.#hooks) {
+        if (!hooks.afterQuery) continue;
+        const replaced = await hooks.afterQuery(admitted.info, result as QueryResult);
+        if (replaced) result = replaced as T;
+      }
+      return result;
+    } catch (error) {
+      const toolError = error instanceof ToolError ? error : this.#sanitize(error);
+      for (const hooks of this.#hooks) {
+        try {
+          await hooks.onError?.(admitted.info, toolError);
+        } catch (hookError) {
+          this.log.warn("an onError hook failed", { error: String(hookError) });
+        }
+      }
+      throw toolError;
+    }
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}

@@ -1,0 +1,238 @@
+import { z } from "zod";
+import type { Catalog } from "../datasources/catalog.ts";
+import type { Datasources } from "../datasources/datasources.ts";
+import { toToolError } from "../errors/sanitize.ts";
+import { ToolError } from "../errors/tool_error.ts";
+import type { Logger, LogLevel } from "../log/logger.ts";
+import type { ToolRegistry } from "../tools/registry.ts";
+import type { ToolContext } from "../tools/tool.ts";
+import { readResource, RESOURCE_TEMPLATES } from "./resources.ts";
+import {
+  type CallToolRequest,
+  CallToolRequestSchema,
+  type CallToolResult,
+  ErrorCode,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
+  ListToolsRequestSchema,
+  McpError,
+  type ReadResourceRequest,
+  ReadResourceRequestSchema,
+  Server,
+  type SetLevelRequest,
+  SetLevelRequestSchema,
+  type Tool,
+} from "./sdk.ts";
+
+export interface McpServerOptions {
+  readonly name: string;
+  readonly version: string;
+  readonly registry: ToolRegistry;
+  readonly datasources: Datasources;
+  readonly catalog: Catalog;
+  readonly log: Logger;
+  /** Builds the handler context for one call. */
+  readonly contextFor: (requestId: string, tool: string, signal: AbortSignal) => ToolContext;
+  /** Observes every finished call (metrics). */
+  readonly onCall?: (call: CallRecord) => void;
+}
+
+export interface CallRecord {
+  requestId: string;
+  tool: string;
+  durationMs: number;
+  errorCode?: string;
+  rows?: number;
+  datasource?: string;
+  database?: string;
+}
+
+/** Argument names that would carry credentials: the agent never gets to pass them. */
+const CREDENTIAL_ARGUMENTS = new Set([
+  "password",
+  "passwd",
+  "pwd",
+  "user",
+  "username",
+  "host",
+  "hostname",
+  "port",
+  "dsn",
+  "url",
+  "uri",
+  "connection_string",
+  "connectionstring",
+  "secret",
+  "token",
+  "socket",
+  "ssl",
+]);
+
+const MCP_LEVELS: Record<string, LogLevel> = {
+  debug: "debug",
+  info: "info",
+  notice: "info",
+  warning: "warn",
+  error: "error",
+  critical: "error",
+  alert: "error",
+  emergency: "error",
+};
+
+/**
+ * Wires the registry and resources to an MCP server. Only this folder
+ * knows the SDK; `server.connect(transport)` is the single meeting point.
+ */
+export function createMcpServer(options: McpServerOptions): InstanceType<typeof Server> {
+  const server = new Server(
+    { name: options.name, version: options.version },
+    {
+      capabilities: { tools: {}, resources: {}, logging: {} },
+      instructions:
+        "MySQL access through opaque datasource keys. Start with mysql_list_datasources, then " +
+        "mysql_list_databases / mysql_list_tables / mysql_describe_table; read with mysql_query, " +
+        "write with mysql_execute (where allowed).",
+    },
+  );
+
+  const tools: Tool[] = options.registry.list().map(({ definition }) => ({
+    name: definition.name,
+    description: definition.description,
+    inputSchema: jsonSchema(definition.input, "input") as Tool["inputSchema"],
+    ...(definition.output
+      ? { outputSchema: jsonSchema(definition.output, "output") as Tool["outputSchema"] }
+      : {}),
+    ...(definition.annotations ? { annotations: definition.annotations } : {}),
+  }));
+
+  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools }));
+
+  const prefix = crypto.randomUUID().slice(0, 8);
+  let counter = 0;
+  server.setRequestHandler(
+    CallToolRequestSchema,
+    async (request: CallToolRequest, extra: { signal: AbortSignal }): Promise<CallToolResult> => {
+      const requestId = `${prefix}-${++counter}`;
+      const name = request.params.name;
+      const started = performance.now();
+      const args = (request.params.arguments ?? {}) as Record<string, unknown>;
+      const record: CallRecord = { requestId, tool: name, durationMs: 0 };
+      if (typeof args.datasource_key === "string") record.datasource = args.datasource_key;
+      if (typeof args.database === "string") record.database = args.database;
+      try {
+        const registered = options.registry.get(name);
+        if (!registered) {
+          throw new ToolError("INVALID_ARGUMENT", `Unknown tool "${String(name).slice(0, 64)}"`);
+        }
+        const credential = Object.keys(args).find((k) => CREDENTIAL_ARGUMENTS.has(k.toLowerCase()));
+        if (credential !== undefined) {
+          throw new ToolError(
+            "INVALID_ARGUMENT",
+            `Argument "${credential}" is not accepted: credentials and connection details stay in the server's configuration; pass a datasource_key`,
+          );
+        }
+        const parsed = registered.definition.input.safeParse(args);
+        if (!parsed.success) {
+          throw new ToolError("INVALID_ARGUMENT", describeIssues(parsed.error));
+        }
+        const ctx = options.contextFor(requestId, name, extra.signal);
+        const result = await registered.definition.handler(parsed.data, ctx);
+        const text = registered.definition.render
+          ? registered.definition.render(result)
+          : JSON.stringify(result);
+        record.durationMs = performance.now() - started;
+        const rows = (result as { row_count?: unknown })?.row_count;
+        if (typeof rows === "number") record.rows = rows;
+        options.onCall?.(record);
+        return {
+          content: [{ type: "text", text }],
+          ...(registered.definition.output
+            ? { structuredContent: result as Record<string, unknown> }
+            : {}),
+        };
+      } catch (error) {
+        const toolError = toToolError(error, options.datasources.secrets());
+        if (toolError.code === "INTERNAL_ERROR") {
+          options.log.error("tool failed", {
+            request_id: requestId,
+            tool: name,
+            error: errorText(error),
+          });
+        }
+        record.durationMs = performance.now() - started;
+        record.errorCode = toolError.code;
+        options.onCall?.(record);
+        return {
+          isError: true,
+          content: [{ type: "text", text: JSON.stringify(toolError.toJSON()) }],
+        };
+      }
+    },
+  );
+
+  server.setRequestHandler(ListResourcesRequestSchema, () => ({
+    resources: [
+      {
+        uri: "mysql://datasources",
+        name: "datasources",
+        description: "Configured datasources",
+        mimeType: "application/json",
+      },
+      ...options.datasources.keys().map((key) => ({
+        uri: `mysql://${encodeURIComponent(key)}/databases`,
+        name: `${key} databases`,
+        mimeType: "application/json",
+      })),
+    ],
+  }));
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({
+    resourceTemplates: RESOURCE_TEMPLATES,
+  }));
+  server.setRequestHandler(ReadResourceRequestSchema, async (request: ReadResourceRequest) => {
+    const uri = request.params.uri;
+    try {
+      const data = await readResource(uri, options.datasources, options.catalog);
+      return { contents: [{ uri, mimeType: "application/json", text: JSON.stringify(data) }] };
+    } catch (error) {
+      const toolError = toToolError(error, options.datasources.secrets());
+      const code = toolError.code === "INVALID_ARGUMENT" ? ErrorCode.InvalidParams : -32002;
+      throw new McpError(code, `${toolError.code}: ${toolError.message}`, toolError.toJSON());
+    }
+  });
+
+  // MCP logging: the client picks a level and our log records are mirrored to it.
+  let clientLevel: LogLevel | undefined;
+  server.setRequestHandler(SetLevelRequestSchema, (request: SetLevelRequest) => {
+    clientLevel = MCP_LEVELS[request.params.level] ?? "info";
+    return {};
+  });
+  const rank = { debug: 0, info: 1, warn: 2, error: 3 };
+  options.log.addSink((record) => {
+    if (!clientLevel || rank[record.level] < rank[clientLevel]) return;
+    const level = record.level === "warn" ? "warning" : record.level;
+    server.sendLoggingMessage({ level, logger: "mysql-mcp", data: record }).catch(() => {});
+  });
+
+  return server;
+}
+
+function jsonSchema(schema: z.ZodType, io: "input" | "output"): Record<string, unknown> {
+  const json = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Record<string, unknown>;
+  delete json.$schema;
+  return json;
+}
+
+function describeIssues(error: z.ZodError): string {
+  const parts = error.issues.slice(0, 5).map((issue) => {
+    const path = issue.path.length ? issue.path.join(".") : "arguments";
+    if (issue.code === "unrecognized_keys") {
+      return `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+    }
+    return `${path}: ${issue.message}`;
+  });
+  return `Invalid arguments: ${parts.join("; ")}`;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

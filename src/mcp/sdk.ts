@@ -1,0 +1,24 @@
+/** The only file that imports the MCP SDK: moving to its next major version changes this file. */
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/dist/esm/server/index.d.ts"
+export { Server } from "@modelcontextprotocol/sdk/server/index.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/dist/esm/server/stdio.d.ts"
+export { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/dist/esm/types.d.ts"
+export {
+  CallToolRequestSchema,
+  ErrorCode,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
+  ListToolsRequestSchema,
+  McpError,
+  ReadResourceRequestSchema,
+  SetLevelRequestSchema,
+} from "@modelcontextprotocol/sdk/types.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/dist/esm/types.d.ts"
+export type {
+  CallToolRequest,
+  CallToolResult,
+  ReadResourceRequest,
+  SetLevelRequest,
+  Tool,
+} from "@modelcontextprotocol/sdk/types.js";

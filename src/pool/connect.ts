@@ -1,0 +1,112 @@
+import mysql from "mysql2";
+import type { Connection as RawConnection } from "mysql2";
+import { Readable } from "node:stream";
+import { ToolError } from "../errors/tool_error.ts";
+import { connectionError } from "./_connection_error.ts";
+import type { ConnectionTarget, ServerFlavor } from "./types.ts";
+
+/** A freshly opened, session-initialised connection. */
+export interface OpenedConnection {
+  readonly raw: RawConnection;
+  readonly threadId: number;
+  readonly flavor: ServerFlavor;
+  readonly serverVersion: string;
+}
+
+// Modes that change how our SQL lexer must read text: backslash escapes and
+// double-quoted strings. Combination modes are dropped too, because they would
+// bring ANSI_QUOTES back.
+const UNWANTED_MODES = [
+  "NO_BACKSLASH_ESCAPES",
+  "ANSI_QUOTES",
+  "ANSI",
+  "ORACLE",
+  "MSSQL",
+  "DB2",
+  "POSTGRESQL",
+  "MAXDB",
+];
+
+function sqlModeExpression(): string {
+  let expr = "CONCAT(',', @@SESSION.sql_mode, ',')";
+  for (const mode of UNWANTED_MODES) expr = `REPLACE(${expr}, ',${mode},', ',')`;
+  return `TRIM(BOTH ',' FROM ${expr})`;
+}
+
+const SQL_MODE = sqlModeExpression();
+
+/** The one statement that puts a new (or reset) session into our defaults: safe sql_mode, READ ONLY. */
+export function sessionInitSql(flavor: ServerFlavor): string {
+  // MySQL 8 removed tx_read_only; MariaDB has always had it.
+  const readOnlyVar = flavor === "mariadb" ? "tx_read_only" : "transaction_read_only";
+  return `SET SESSION sql_mode = ${SQL_MODE}, SESSION ${readOnlyVar} = 1`;
+}
+
+// Belt and braces beside -LOCAL_FILES: if a server asks for a file anyway, we send an empty one.
+function refuseLocalFile(): Readable {
+  const stream = new Readable({ read() {} });
+  queueMicrotask(() => stream.destroy(new Error("LOAD DATA LOCAL is disabled")));
+  return stream;
+}
+
+/**
+ * Opens one mysql2 connection to `target` with our fixed driver settings and
+ * runs the session init in the same call. Failures become CONNECTION_FAILED
+ * ToolErrors with only the error code and a short reason.
+ */
+export function connect(target: ConnectionTarget, signal?: AbortSignal): Promise<OpenedConnection> {
+  if (signal?.aborted) {
+    return Promise.reject(new ToolError("CONNECTION_FAILED", "Cannot connect: aborted"));
+  }
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const raw = mysql.createConnection({
+      host: target.host,
+      port: target.port,
+      user: target.user,
+      password: target.password.reveal(),
+      database: target.database,
+      connectTimeout: target.connectTimeoutMs,
+      charset: "utf8mb4",
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+      dateStrings: true,
+      decimalNumbers: false,
+      multipleStatements: false,
+      flags: ["-LOCAL_FILES"],
+      infileStreamFactory: refuseLocalFile,
+    });
+    const fail = (error: unknown) => {
+      if (settled) return;
+      settled = true;
+      cleanup();
+      raw.destroy();
+      reject(connectionError(error, "Cannot connect"));
+    };
+    const onAbort = () => fail({ code: "ABORTED" });
+    // mysql2's connectTimeout covers the handshake only; this also covers the session init.
+    const timer = setTimeout(() => fail({ code: "ETIMEDOUT" }), target.connectTimeoutMs + 1000);
+    const onError = (error: unknown) => fail(error);
+    const cleanup = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+    };
+    // Stays attached for the connection's life: an error event with no listener crashes the process.
+    raw.on("error", onError);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    raw.connect((error: unknown, handshake?: { serverVersion?: string }) => {
+      if (error) return fail(error);
+      const version = String(handshake?.serverVersion ?? "");
+      const flavor: ServerFlavor = /mariadb/i.test(version) ? "mariadb" : "mysql";
+      // MariaDB prefixes "5.5.5-" for old replication clients.
+      const serverVersion = version.replace(/^5\.5\.5-/, "");
+      raw.query(sessionInitSql(flavor), (initError: unknown) => {
+        if (initError) return fail(initError);
+        if (settled) return;
+        settled = true;
+        cleanup();
+        resolve({ raw, threadId: raw.threadId, flavor, serverVersion });
+      });
+    });
+  });
+}

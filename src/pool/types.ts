@@ -1,0 +1,101 @@
+import type { Connection as RawConnection } from "mysql2";
+import type { PoolConfig } from "../config/config.ts";
+import type { Secret } from "../config/secret.ts";
+import type { SourceHealth } from "./source_health.ts";
+
+/** Where and as whom to connect. The password stays a Secret until the driver needs it. */
+export interface ConnectionTarget {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly password: Secret;
+  /** Default database of the session; undefined for a server-level connection. */
+  readonly database?: string;
+  readonly connectTimeoutMs: number;
+}
+
+export type ServerFlavor = "mariadb" | "mysql";
+
+/** A connection lent by a Pool. Give it back with release() or discard(), exactly once. */
+export interface PooledConnection {
+  /** The mysql2 callback-API connection; only the SQL gate and stream code touch it. */
+  readonly raw: RawConnection;
+  /** Server-side connection id, for KILL QUERY. */
+  readonly threadId: number;
+  readonly flavor: ServerFlavor;
+  readonly serverVersion: string;
+  /** Says session state may have changed: release() resets it before reuse. */
+  markDirty(): void;
+  /** Puts the session in READ ONLY or READ WRITE transaction mode; no round trip if unchanged. */
+  setReadOnly(readOnly: boolean): Promise<void>;
+  /** Returns it to the pool (reset first when dirty). Later calls do nothing. */
+  release(): void;
+  /** Closes it for good (fatal error, KILL, timeout). Later calls do nothing. */
+  discard(reason: string): void;
+  /** Calls back once if the connection dies while lent (error or end event); returns an unsubscribe. */
+  onDeath(callback: (error: Error) => void): () => void;
+}
+
+export interface PoolStats {
+  readonly name: string;
+  readonly total: number;
+  readonly active: number;
+  readonly idle: number;
+  readonly waiting: number;
+  /** Connections being opened right now; they count against max_connections, not total. */
+  readonly opening: number;
+  readonly acquisitions: {
+    readonly total: number;
+    readonly successful: number;
+    readonly failed: number;
+  };
+  readonly acquireTimeMs: { readonly average: number; readonly p99: number };
+  readonly healthy: boolean;
+  readonly connections: readonly {
+    readonly threadId: number;
+    readonly ageMs: number;
+    readonly uses: number;
+    readonly state: "idle" | "active";
+  }[];
+}
+
+export type PoolEvent =
+  | { type: "created"; pool: string; threadId: number }
+  | { type: "closed"; pool: string; threadId: number; reason: string }
+  | { type: "acquired"; pool: string; threadId: number; waitMs: number }
+  | { type: "released"; pool: string; threadId: number; holdMs: number }
+  | { type: "health_check_started"; pool: string }
+  | { type: "health_check_finished"; pool: string; removed: number }
+  | { type: "leak_suspected"; pool: string; threadId: number; holder: string; heldMs: number };
+
+export interface PoolOptions {
+  /** "datasource/database", used in messages and stats; never credentials. */
+  readonly name: string;
+  readonly target: ConnectionTarget;
+  readonly config: PoolConfig;
+  /** A connection held longer than this is reported as a leak (e.g. 3x the query timeout). */
+  readonly leakThresholdMs: number;
+  /** Connections idle longer than this are pinged before being handed out. */
+  readonly validateAfterIdleMs?: number;
+  readonly onEvent?: (event: PoolEvent) => void;
+  readonly log?: (
+    level: "debug" | "info" | "warn" | "error",
+    message: string,
+    fields?: Record<string, unknown>,
+  ) => void;
+  /** Availability of the pool's data source, shared by all its pools; used for every new connection. */
+  readonly health?: SourceHealth;
+}
+
+/** Options of Pool.acquire(). */
+export interface AcquireOptions {
+  /** Aborting it removes the caller from the wait queue. */
+  readonly signal?: AbortSignal;
+  /** Who holds the connection, named in leak reports (e.g. the tool name). */
+  readonly holder?: string;
+}
+
+/** Monotonic milliseconds; tests pass their own. */
+export interface Clock {
+  now(): number;
+}

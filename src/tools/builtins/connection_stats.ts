@@ -1,0 +1,45 @@
+import { z } from "zod";
+import { defineTool } from "../tool.ts";
+import { datasourceKey } from "./schemas.ts";
+import type { BuiltinServices } from "./services.ts";
+
+export function connectionStats({ datasources, streams }: BuiltinServices) {
+  return defineTool({
+    name: "mysql_get_connection_stats",
+    description: "Connection pool statistics per (datasource, database).",
+    input: z.object({ datasource_key: datasourceKey.optional() }).strict(),
+    output: z.object({
+      pools: z.array(
+        z.object({
+          datasource_key: z.string(),
+          database: z.string().nullable(),
+          active_connections: z.number(),
+          idle_connections: z.number(),
+          total_connections: z.number(),
+          queued_requests: z.number(),
+          open_streams: z.number(),
+        }).passthrough(),
+      ),
+    }),
+    annotations: { readOnlyHint: true, openWorldHint: false },
+    handler: ({ datasource_key }) => ({
+      pools: datasources.stats(datasource_key).map((s) => ({
+        datasource_key: s.datasource_key,
+        database: s.database,
+        active_connections: s.active,
+        idle_connections: s.idle,
+        total_connections: s.total,
+        queued_requests: s.waiting,
+        open_streams: streams.openCount(s.datasource_key, s.database ?? ""),
+        healthy: s.healthy,
+        acquisitions: s.acquisitions,
+        acquire_time_ms: s.acquireTimeMs,
+        connections: s.connections.map((c) => ({
+          age_ms: Math.round(c.ageMs),
+          uses: c.uses,
+          state: c.state,
+        })),
+      })),
+    }),
+  });
+}

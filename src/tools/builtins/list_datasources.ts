@@ -1,0 +1,23 @@
+import { z } from "zod";
+import { defineTool } from "../tool.ts";
+import type { BuiltinServices } from "./services.ts";
+
+export function listDatasources({ datasources }: BuiltinServices) {
+  return defineTool({
+    name: "mysql_list_datasources",
+    description: "List the MySQL datasources you can use: key, name and availability.",
+    input: z.object({}).strict(),
+    output: z.object({
+      datasources: z.array(z.object({
+        key: z.string(),
+        name: z.string(),
+        status: z.enum(["available", "unavailable"]),
+      })),
+    }),
+    annotations: { readOnlyHint: true, openWorldHint: false },
+    handler: () => ({ datasources: datasources.list() }),
+    render: (result) =>
+      (result as { datasources: { key: string; name: string; status: string }[] }).datasources
+        .map((d) => `${d.key}\t${d.status}\t${d.name}`).join("\n") || "(no datasources)",
+  });
+}

@@ -1,0 +1,58 @@
+import { z } from "zod";
+import { defineTool } from "../tool.ts";
+import { renderRows } from "../render_rows.ts";
+import { database, datasourceKey, queryOutput, sqlParams } from "./schemas.ts";
+import type { BuiltinServices } from "./services.ts";
+
+export function query({ gate, streams }: BuiltinServices) {
+  return defineTool({
+    name: "mysql_query",
+    description:
+      "Run one read-only statement (SELECT, WITH, SHOW, DESCRIBE, EXPLAIN). Use ? placeholders with params. stream: true returns the first chunk and a stream_id for mysql_stream_next.",
+    input: z.object({
+      datasource_key: datasourceKey,
+      database,
+      query: z.string().min(1).max(1_000_000).describe("One read statement"),
+      params: sqlParams.optional(),
+      stream: z.boolean().optional().describe("Stream a large result in chunks"),
+    }).strict(),
+    output: queryOutput,
+    annotations: { readOnlyHint: true, openWorldHint: false },
+    handler: (args, ctx) => {
+      const request = {
+        datasource: args.datasource_key,
+        database: args.database,
+        sql: args.query,
+        params: args.params,
+        signal: ctx.signal,
+        requestId: ctx.requestId,
+        tool: "mysql_query",
+      };
+      return args.stream ? streams.open(request) : gate.query(request);
+    },
+    render: renderRows,
+  });
+}
+
+export function streamNext({ streams }: BuiltinServices) {
+  return defineTool({
+    name: "mysql_stream_next",
+    description: "Next chunk of a streamed mysql_query; has_more: false on the last one.",
+    input: z.object({ stream_id: z.string().min(1).max(128) }).strict(),
+    output: queryOutput,
+    annotations: { readOnlyHint: true, openWorldHint: false },
+    handler: ({ stream_id }) => streams.next(stream_id),
+    render: renderRows,
+  });
+}
+
+export function streamCancel({ streams }: BuiltinServices) {
+  return defineTool({
+    name: "mysql_stream_cancel",
+    description: "Stop a streamed query and free its connection.",
+    input: z.object({ stream_id: z.string().min(1).max(128) }).strict(),
+    output: z.object({ cancelled: z.literal(true) }),
+    annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+    handler: ({ stream_id }) => streams.cancel(stream_id),
+  });
+}

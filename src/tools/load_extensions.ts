@@ -1,0 +1,25 @@
+import type { AppOptions } from "../app.ts";
+import type { Config } from "../config/config.ts";
+import type { Logger } from "../log/logger.ts";
+import { declarativeTool } from "./declarative_tools.ts";
+import { loadPlugins } from "./load_plugins.ts";
+
+/** Declarative `[[tools]]` and plugin files, ready for createApp. Invalid ones are skipped. */
+export async function loadExtensions(
+  config: Config,
+  log: Logger,
+): Promise<Pick<AppOptions, "extraTools" | "plugins">> {
+  const extraTools: NonNullable<AppOptions["extraTools"]> = [];
+  for (const tool of config.tools) {
+    try {
+      extraTools.push({
+        definition: declarativeTool(tool, config),
+        owner: "datasources.toml [[tools]]",
+      });
+    } catch (error) {
+      log.error(`[[tools]] "${tool.name}" skipped: ${(error as Error).message}`);
+    }
+  }
+  const plugins = config.server.pluginsDir ? await loadPlugins(config.server.pluginsDir, log) : [];
+  return { extraTools, plugins };
+}

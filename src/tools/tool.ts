@@ -1,0 +1,68 @@
+import type { z } from "zod";
+import type { QueryHooks } from "../gate/hooks.ts";
+import type { ExecuteResult, QueryResult } from "../gate/sql_gate.ts";
+import type { Logger } from "../log/logger.ts";
+
+/** Hints for the agent host (MCP tool annotations); keep them honest. */
+export interface ToolAnnotations {
+  title?: string;
+  readOnlyHint?: boolean;
+  destructiveHint?: boolean;
+  idempotentHint?: boolean;
+  openWorldHint?: boolean;
+}
+
+/** A statement a tool asks the gate to run. */
+export interface StatementRequest {
+  datasource: string;
+  database: string;
+  sql: string;
+  params?: readonly unknown[];
+  /** At most this many rows (never more than the source's max_rows). */
+  maxRows?: number;
+}
+
+/**
+ * What a handler may do: run SQL through the gate, log, and notice
+ * cancellation. There is no raw connection and no credential here.
+ */
+export interface ToolContext {
+  query(request: StatementRequest): Promise<QueryResult>;
+  execute(request: StatementRequest): Promise<ExecuteResult>;
+  readonly log: Logger;
+  /** Aborted when the client cancels the call. */
+  readonly signal: AbortSignal;
+  readonly requestId: string;
+}
+
+/** A tool is data: the registry, not the tool, decides how it is served. */
+export interface ToolDefinition<S extends z.ZodObject = z.ZodObject> {
+  name: string;
+  description: string;
+  /** Use `.strict()` so unknown fields are refused; the registry enforces it. */
+  input: S;
+  output?: z.ZodType;
+  annotations?: ToolAnnotations;
+  handler(args: z.infer<S>, ctx: ToolContext): unknown | Promise<unknown>;
+  /** Compact text for the agent; compact JSON when absent. */
+  render?(result: unknown): string;
+}
+
+/** A plugin file's default export: tools and/or hooks. */
+export interface PluginDefinition {
+  name: string;
+  tools?: ToolDefinition[];
+  hooks?: QueryHooks;
+}
+
+/** Identity helper that gives a tool definition its types. */
+export function defineTool<S extends z.ZodObject>(
+  definition: ToolDefinition<S>,
+): ToolDefinition<S> {
+  return definition;
+}
+
+/** Identity helper that gives a plugin definition its types. */
+export function definePlugin(definition: PluginDefinition): PluginDefinition {
+  return definition;
+}

@@ -1,0 +1,65 @@
+import { assertEquals, assertThrows } from "./_assert.ts";
+import { compileCommand } from "../../src/permissions/compile_command.ts";
+import { configWith } from "./_config.ts";
+
+const CONFIG = configWith(
+  [{ host: "127.0.0.1", port: 3306, passwordEnv: "SHOP_PASSWORD" }],
+  { pluginsDir: "/etc/mcp/plugins" },
+);
+
+Deno.test("compileCommand() bakes the derived flags and the serve arguments into the binary", () => {
+  assertEquals(compileCommand(CONFIG, { output: "dist/mysql-mcp", entry: "main.ts" }), [
+    "compile",
+    "--no-prompt",
+    "--allow-net=127.0.0.1:3306",
+    "--allow-read=/etc/mcp/datasources.toml,/etc/mcp/plugins",
+    "--allow-env=MYSQL_MCP_CONFIG,MYSQL_MCP_LOG_LEVEL,SHOP_PASSWORD",
+    "--include=/etc/mcp/plugins",
+    "--output=dist/mysql-mcp",
+    "main.ts",
+    "serve",
+    "--config",
+    "/etc/mcp/datasources.toml",
+  ]);
+});
+
+Deno.test("compileCommand() embeds the given plugin files and passes a target", () => {
+  const argv = compileCommand(CONFIG, {
+    output: "out/mcp",
+    entry: "main.ts",
+    include: ["/etc/mcp/plugins/a.ts", "/etc/mcp/plugins/b.ts"],
+    target: "aarch64-unknown-linux-gnu",
+  });
+  assertEquals(argv.filter((a) => a.startsWith("--include")), [
+    "--include=/etc/mcp/plugins/a.ts",
+    "--include=/etc/mcp/plugins/b.ts",
+  ]);
+  assertEquals(argv.includes("--target=aarch64-unknown-linux-gnu"), true);
+  assertEquals(argv.slice(-4), ["main.ts", "serve", "--config", "/etc/mcp/datasources.toml"]);
+});
+
+Deno.test("compileCommand() embeds nothing when no plugins folder is configured", () => {
+  const argv = compileCommand(configWith([{ host: "db", port: 3306 }]), {
+    output: "mcp",
+    entry: "main.ts",
+  });
+  assertEquals(argv.some((a) => a.startsWith("--include")), false);
+  assertEquals(argv.some((a) => a === "-A" || a === "--allow-all"), false);
+});
+
+Deno.test("compileCommand() refuses a relative config path, which would move with the cwd", () => {
+  const config = configWith([{ host: "db", port: 3306 }], { path: "datasources.toml" });
+  assertThrows(
+    () => compileCommand(config, { output: "mcp", entry: "main.ts" }),
+    TypeError,
+    "must be absolute",
+  );
+});
+
+Deno.test("compileCommand() refuses an include path with a comma", () => {
+  assertThrows(
+    () => compileCommand(CONFIG, { output: "mcp", entry: "main.ts", include: ["/a,b.ts"] }),
+    TypeError,
+    "comma",
+  );
+});
