@@ -193,8 +193,12 @@ export class Catalog {
       ),
       this.query(
         key,
-        `SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, COLUMN_COMMENT,
-                EXTRA
+        // MariaDB reports "no default" on a nullable column as the bare word NULL (a string
+        // default 'NULL' comes quoted): map it to null so NULL and "NULL" stay distinct.
+        `SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE,
+                CASE WHEN COLUMN_DEFAULT = 'NULL' AND VERSION() LIKE '%MariaDB%' THEN NULL
+                     ELSE COLUMN_DEFAULT END,
+                COLUMN_COMMENT, EXTRA
            FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ?${filter}
           ORDER BY TABLE_NAME, ORDINAL_POSITION`,
         params,

@@ -142,7 +142,8 @@ interface Waiter {
   holder: string;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
-  timer: Timer;
+  /** Clock time at which it gives up. */
+  deadline: number;
 }
 
 /**
@@ -181,6 +182,8 @@ export class Pool {
   #drained: (() => void) | undefined;
   readonly #closer = new AbortController();
   #checking = false;
+  #waiterTimer: Timer;
+  #wakeAt = Infinity;
   readonly #maintenanceTimer: Timer;
   readonly #healthTimer: Timer;
   readonly #unsubscribeHealth: () => void;
@@ -396,10 +399,9 @@ export class Pool {
         holder,
         signal,
         onAbort: undefined,
-        timer: undefined,
+        deadline: start + this.#config.acquireTimeoutMs,
       };
-      const remaining = this.#config.acquireTimeoutMs - (this.#clock.now() - start);
-      waiter.timer = setTimeout(() => this.#timeOut(waiter), Math.max(0, remaining));
+      if (waiter.deadline < this.#wakeAt) this.#armWaiterTimer(waiter.deadline);
       if (signal) {
         waiter.onAbort = () => this.#abandon(waiter, abortReason(signal));
         signal.addEventListener("abort", waiter.onAbort, { once: true });
@@ -407,6 +409,34 @@ export class Pool {
       this.#waiters.push(waiter);
       this.#dispatch();
     });
+  }
+
+  /**
+   * One timer for the whole queue rather than one per waiter: waiters mostly
+   * arrive in deadline order, so it is armed for the earliest deadline and,
+   * when it fires, times out whoever is due and re-arms for the next.
+   */
+  #armWaiterTimer(deadline: number) {
+    if (this.#waiterTimer !== undefined) clearTimeout(this.#waiterTimer);
+    this.#wakeAt = deadline;
+    this.#waiterTimer = setTimeout(
+      () => this.#expireWaiters(),
+      Math.max(0, deadline - this.#clock.now()),
+    );
+    // Waiters wait on sockets that keep the process alive; the timer need not.
+    Deno.unrefTimer(this.#waiterTimer!);
+  }
+
+  #expireWaiters() {
+    this.#waiterTimer = undefined;
+    this.#wakeAt = Infinity;
+    const now = this.#clock.now();
+    let next = Infinity;
+    for (const waiter of this.#waiters.slice()) {
+      if (waiter.deadline <= now) this.#timeOut(waiter);
+      else if (waiter.deadline < next) next = waiter.deadline;
+    }
+    if (next !== Infinity && !this.#closed) this.#armWaiterTimer(next);
   }
 
   #timeOut(waiter: Waiter) {
@@ -434,7 +464,6 @@ export class Pool {
   }
 
   #settleWaiter(waiter: Waiter) {
-    clearTimeout(waiter.timer);
     if (waiter.onAbort) waiter.signal!.removeEventListener("abort", waiter.onAbort);
   }
 
@@ -719,6 +748,7 @@ export class Pool {
     this.#closed = true;
     clearInterval(this.#maintenanceTimer);
     clearInterval(this.#healthTimer);
+    clearTimeout(this.#waiterTimer);
     this.#unsubscribeHealth();
     this.#closer.abort();
     for (const waiter of this.#waiters.splice(0)) {

@@ -1,3 +1,4 @@
+import { STREAM_CHUNK_CAP } from "../config/config.ts";
 import type { ServerConfig } from "../config/config.ts";
 import { toToolError } from "../errors/sanitize.ts";
 import { ToolError } from "../errors/tool_error.ts";
@@ -7,6 +8,7 @@ import type { GateRequest, QueryResult, SqlGate } from "../gate/sql_gate.ts";
 import type { Logger } from "../log/logger.ts";
 import type { PooledConnection } from "../pool/types.ts";
 
+/** One chunk of a streamed result: a query result plus where the stream stands. */
 export interface StreamChunk extends QueryResult {
   stream_id: string;
   has_more: boolean;
@@ -18,15 +20,21 @@ interface Stream {
   readonly pool: string;
   readonly conn: PooledConnection;
   readonly chunkSize: number;
-  readonly rows: unknown[][];
+  /** Encoded rows received and not yet delivered; at most about two chunks. */
+  rows: unknown[][];
   columns: ColumnInfo[] | undefined;
+  /** The driver saw the end of the result: the connection is free again. */
   ended: boolean;
+  /** The connection was released or discarded: never touch it again. */
+  connDone: boolean;
   failure: ToolError | undefined;
   paused: boolean;
   delivered: number;
   idleTimer: ReturnType<typeof setTimeout> | undefined;
   /** Wakes a `next()` waiting for rows, the end or a failure. */
   wake: (() => void) | undefined;
+  /** The last chunk request; a new one waits for it, so two callers never share a wake-up. */
+  turn: Promise<unknown>;
   stopGuard: () => void;
   unsubscribe: () => void;
   warnings: string[];
@@ -34,6 +42,8 @@ interface Stream {
 
 /** How many recently closed stream ids are remembered, to answer STREAM_CANCELLED. */
 const REMEMBERED_CLOSED = 1000;
+/** Chunks buffered before the socket is paused: one being read, one ready. */
+const BUFFERED_CHUNKS = 2;
 
 /**
  * Open result streams: each holds one pooled connection running its query
@@ -43,6 +53,9 @@ const REMEMBERED_CLOSED = 1000;
 export class StreamRegistry {
   readonly #streams = new Map<string, Stream>();
   readonly #closed = new Map<string, string>();
+  /** Streams per pool ("datasource/database"), counting ones still opening. */
+  readonly #perPool = new Map<string, number>();
+  #total = 0;
 
   constructor(
     private readonly gate: SqlGate,
@@ -51,81 +64,87 @@ export class StreamRegistry {
     private readonly maxConnectionsOf: (datasource: string) => number,
   ) {}
 
+  /** Open streams (including ones still opening). */
   get size(): number {
-    return this.#streams.size;
+    return this.#total;
   }
 
-  /** Open streams on one pool (datasource, database). */
+  /** Open streams on one pool (datasource, database), including ones still opening. */
   openCount(datasource: string, database: string): number {
-    const pool = `${datasource}/${database}`;
-    let n = 0;
-    for (const stream of this.#streams.values()) if (stream.pool === pool) n++;
-    return n;
+    return this.#perPool.get(`${datasource}/${database}`) ?? 0;
   }
 
   /** Starts a streamed read and returns its first chunk. */
   async open(req: GateRequest): Promise<StreamChunk> {
+    const started = performance.now();
     const admitted = await this.gate.admit(req, "stream");
-    if (this.#streams.size >= this.server.maxConcurrentStreams) {
-      throw new ToolError(
-        "POOL_EXHAUSTED",
-        `Too many open streams (max_concurrent_streams is ${this.server.maxConcurrentStreams}): finish or cancel one with mysql_stream_cancel`,
-      );
+    const pool = `${req.datasource}/${req.database}`;
+    // Checked and counted in one synchronous step, so concurrent opens cannot overshoot.
+    this.#reserve(req.datasource, pool);
+    let conn: PooledConnection;
+    try {
+      conn = await this.gate.connectionFor(req, true);
+    } catch (error) {
+      this.#unreserve(pool);
+      throw error;
     }
-    // Streams hold their connection for long: keep one per pool for ordinary queries.
-    const limit = this.maxConnectionsOf(req.datasource) - 1;
-    if (this.openCount(req.datasource, req.database) >= limit) {
-      throw new ToolError(
-        "POOL_EXHAUSTED",
-        `Too many open streams on "${req.datasource}/${req.database}": at most ${
-          Math.max(limit, 0)
-        } (max_connections - 1, so ordinary queries always get a connection)`,
-      );
-    }
-    const conn = await this.gate.connectionFor(req, true);
     const id = crypto.randomUUID();
     const guard = this.gate.guard(req, conn);
     const stream: Stream = {
       id,
       datasource: req.datasource,
-      pool: `${req.datasource}/${req.database}`,
+      pool,
       conn,
-      chunkSize: this.server.streamChunkSize,
+      chunkSize: Math.max(1, Math.min(this.server.streamChunkSize, STREAM_CHUNK_CAP)),
       rows: [],
       columns: undefined,
       ended: false,
+      connDone: false,
       failure: undefined,
       paused: false,
       delivered: 0,
       idleTimer: undefined,
       wake: undefined,
+      turn: Promise.resolve(),
       stopGuard: () => guard.stop(),
       unsubscribe: () => {},
       warnings: admitted.warnings,
     };
     this.#streams.set(id, stream);
-    stream.unsubscribe = conn.onDeath((error) => {
-      this.#fail(stream, toToolError(error));
-    });
-    this.#start(stream, this.gate.statementText(conn, admitted, 0), req.params);
-    // The first chunk must arrive within the query timeout; after that, idle expiry rules.
-    const first = await this.#take(stream).catch((error) => {
+    // mysql2 reports a lost connection (KILL, network) on the connection, not the command.
+    stream.unsubscribe = conn.onDeath((error) => this.#fail(stream, toToolError(error)));
+    // Not gate.statementText(): on MariaDB it wraps the statement in max_statement_time, which
+    // would kill a stream read slowly over many calls. The guard bounds the first chunk instead.
+    this.#start(stream, admitted.analysis.firstStatement, req.params);
+    let first: StreamChunk;
+    try {
+      first = await this.#take(stream, started);
+    } catch (error) {
       throw guard.reason() === "timeout"
         ? new ToolError(
           "QUERY_TIMEOUT",
           `The statement produced no result within query_timeout (${this.server.queryTimeoutMs} ms) and was stopped`,
         )
         : error;
-    });
-    guard.stop();
+    } finally {
+      guard.stop();
+    }
     return first;
   }
 
   /** The next chunk of an open stream. */
   next(id: string): Promise<StreamChunk> {
     const stream = this.#streams.get(id);
-    if (!stream) throw this.#missing(id);
-    return this.#take(stream);
+    if (!stream) return Promise.reject(this.#missing(id));
+    // A second call while one waits queues behind it rather than stealing its wake-up.
+    const turn = stream.turn.then(
+      () =>
+        this.#streams.has(id)
+          ? this.#take(stream, performance.now())
+          : Promise.reject(this.#missing(id)),
+    );
+    stream.turn = turn.catch(() => {});
+    return turn;
   }
 
   /** Stops the query on the server and frees the stream's connection. */
@@ -143,20 +162,50 @@ export class StreamRegistry {
     }
   }
 
+  #reserve(datasource: string, pool: string) {
+    const max = this.server.maxConcurrentStreams;
+    if (this.#total >= max) {
+      throw new ToolError(
+        "POOL_EXHAUSTED",
+        `Too many open streams (max_concurrent_streams is ${max}): finish or cancel one with mysql_stream_cancel`,
+        { max_concurrent_streams: max },
+      );
+    }
+    // Streams hold their connection for long: keep one per pool for ordinary queries.
+    const limit = Math.max(0, this.maxConnectionsOf(datasource) - 1);
+    const open = this.#perPool.get(pool) ?? 0;
+    if (open >= limit) {
+      throw new ToolError(
+        "POOL_EXHAUSTED",
+        `Too many open streams on "${pool}": at most ${limit} (max_connections - 1, so ordinary queries always get a connection); finish or cancel one with mysql_stream_cancel`,
+        { open_streams: open, limit },
+      );
+    }
+    this.#perPool.set(pool, open + 1);
+    this.#total++;
+  }
+
+  #unreserve(pool: string) {
+    const open = (this.#perPool.get(pool) ?? 1) - 1;
+    if (open > 0) this.#perPool.set(pool, open);
+    else this.#perPool.delete(pool);
+    this.#total--;
+  }
+
   #start(stream: Stream, sql: string, params: readonly unknown[] | undefined) {
     const query = { sql, rowsAsArray: true };
     // deno-lint-ignore no-explicit-any
     const raw = stream.conn.raw as any;
     const command = params && params.length > 0 ? raw.execute(query, params) : raw.query(query);
-    const highWater = stream.chunkSize * 2;
+    const highWater = stream.chunkSize * BUFFERED_CHUNKS;
     command.on("fields", (fields: DriverField[]) => {
       if (fields) stream.columns = fields.map(columnInfo);
     });
     command.on("result", (row: unknown) => {
-      if (!this.#streams.has(stream.id)) return;
-      if (!Array.isArray(row)) return;
+      if (stream.connDone || !Array.isArray(row)) return;
       stream.rows.push(encodeRow(row));
       if (!stream.paused && stream.rows.length >= highWater) {
+        // mysql2 queues packets it already parsed and stops reading the socket: flat memory.
         stream.paused = true;
         stream.conn.raw.pause();
       }
@@ -164,20 +213,24 @@ export class StreamRegistry {
     });
     command.on("error", (error: unknown) => this.#fail(stream, toToolError(error)));
     command.on("end", () => {
+      if (stream.connDone || stream.failure) return;
       stream.ended = true;
+      // The result is complete and the connection idle: give it back now, keep the rows.
+      this.#giveBack(stream, "release");
       this.#wake(stream);
     });
   }
 
-  async #take(stream: Stream): Promise<StreamChunk> {
+  async #take(stream: Stream, started: number): Promise<StreamChunk> {
     clearTimeout(stream.idleTimer);
-    const started = performance.now();
-    while (
-      !stream.failure && !stream.ended && stream.rows.length < stream.chunkSize
-    ) {
+    stream.idleTimer = undefined;
+    for (;;) {
+      if (stream.failure || stream.ended || stream.rows.length >= stream.chunkSize) break;
       if (stream.paused) {
-        stream.paused = false;
-        stream.conn.raw.resume();
+        // resume() replays queued packets synchronously: they may end, fail or refill the
+        // buffer before it returns, so look again before waiting for an event.
+        this.#resume(stream);
+        continue;
       }
       await new Promise<void>((resolve) => (stream.wake = resolve));
     }
@@ -186,12 +239,16 @@ export class StreamRegistry {
       this.#close(stream, "failed", false);
       throw failure;
     }
-    const rows = stream.rows.splice(0, stream.chunkSize);
-    stream.delivered += rows.length;
-    if (stream.paused && stream.rows.length < stream.chunkSize) {
-      stream.paused = false;
-      stream.conn.raw.resume();
+    const size = Math.min(stream.chunkSize, stream.rows.length);
+    let rows: unknown[][];
+    if (size === stream.rows.length) {
+      rows = stream.rows;
+      stream.rows = [];
+    } else {
+      rows = stream.rows.slice(0, size);
+      stream.rows = stream.rows.slice(size);
     }
+    stream.delivered += rows.length;
     const hasMore = !(stream.ended && stream.rows.length === 0);
     const chunk: StreamChunk = {
       columns: stream.columns ?? [],
@@ -204,15 +261,22 @@ export class StreamRegistry {
       ...(stream.warnings.length ? { warnings: stream.warnings } : {}),
     };
     stream.warnings = [];
-    if (hasMore) {
-      stream.idleTimer = setTimeout(
-        () => this.#close(stream, "expired after stream_idle_timeout", true),
-        this.server.streamIdleTimeoutMs,
-      );
-    } else {
+    if (!hasMore) {
       this.#close(stream, "finished", false);
+      return chunk;
     }
+    // Read ahead while the agent handles this chunk.
+    if (stream.paused && stream.rows.length < stream.chunkSize) this.#resume(stream);
+    stream.idleTimer = setTimeout(
+      () => this.#close(stream, "expired after stream_idle_timeout", true),
+      this.server.streamIdleTimeoutMs,
+    );
     return chunk;
+  }
+
+  #resume(stream: Stream) {
+    stream.paused = false;
+    if (!stream.connDone) stream.conn.raw.resume();
   }
 
   #wake(stream: Stream) {
@@ -222,36 +286,44 @@ export class StreamRegistry {
   }
 
   #fail(stream: Stream, error: ToolError) {
-    if (stream.failure || stream.ended || !this.#streams.has(stream.id)) return;
+    if (stream.failure || stream.ended || stream.connDone) return;
     stream.failure = error;
-    if (stream.wake) {
-      this.#wake(stream);
-      return;
-    }
-    // Nobody is waiting: report it on the next call, but free the dead connection now.
+    // The connection is dead or mid-result: free it now, whether or not anyone is waiting.
+    this.#giveBack(stream, "discard", "stream failed");
+    this.#wake(stream);
+  }
+
+  /** Hands the connection back exactly once. */
+  #giveBack(stream: Stream, how: "release" | "discard", why = "") {
+    if (stream.connDone) return;
+    stream.connDone = true;
     stream.unsubscribe();
-    stream.conn.discard("stream failed");
+    if (how === "release") stream.conn.release();
+    else stream.conn.discard(why);
   }
 
   #close(stream: Stream, why: string, interrupted: boolean) {
     if (!this.#streams.delete(stream.id)) return;
+    this.#unreserve(stream.pool);
     clearTimeout(stream.idleTimer);
     stream.stopGuard();
-    stream.unsubscribe();
     this.#closed.set(stream.id, why);
     if (this.#closed.size > REMEMBERED_CLOSED) {
       this.#closed.delete(this.#closed.keys().next().value!);
     }
-    if (interrupted) {
+    if (!stream.connDone) {
+      if (interrupted) {
+        // Mid-result the connection cannot be reused: stop the statement and close it.
+        this.gate.killStatement(stream.datasource, stream.conn);
+        this.#giveBack(stream, "discard", why);
+      } else {
+        this.#giveBack(stream, "release");
+      }
+    }
+    stream.rows = [];
+    if (interrupted && !stream.failure) {
       stream.failure = new ToolError("STREAM_CANCELLED", `The stream was ${why}`);
       this.#wake(stream);
-      // Mid-result the connection cannot be reused: stop the statement and close it.
-      this.gate.killStatement(stream.datasource, stream.conn);
-      stream.conn.discard(why);
-    } else if (stream.failure) {
-      stream.conn.discard(why);
-    } else {
-      stream.conn.release();
     }
     this.log.debug("stream closed", { stream_id: stream.id, why, rows: stream.delivered });
   }

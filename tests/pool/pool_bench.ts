@@ -93,8 +93,18 @@ export async function benchPool(
     const oursUs = Math.min(...oursRuns);
     const mysql2Us = Math.min(...theirRuns);
 
-    const oursPerSecond = await throughput(seconds, (id) => lookupOurs(ours, id));
-    const mysql2PerSecond = await throughput(seconds, (id) => lookupTheirs(theirs, id));
+    // Warm both (JIT, server caches), then A-B-B-A halves so drift in machine load cancels out.
+    const runOurs = (s: number) => throughput(s, (id) => lookupOurs(ours, id));
+    const runTheirs = (s: number) => throughput(s, (id) => lookupTheirs(theirs, id));
+    await runOurs(0.3);
+    await runTheirs(0.3);
+    const half = seconds / 2;
+    const o1 = await runOurs(half);
+    const t1 = await runTheirs(half);
+    const t2 = await runTheirs(half);
+    const o2 = await runOurs(half);
+    const oursPerSecond = (o1 + o2) / 2;
+    const mysql2PerSecond = (t1 + t2) / 2;
     return {
       poolSize: POOL_SIZE,
       acquireRelease: { oursUs, mysql2Us, ratio: oursUs / mysql2Us },
@@ -151,26 +161,27 @@ function acquireReleaseTheirs(pool: TheirPool, iterations: number): Promise<numb
   });
 }
 
-async function lookupOurs(pool: Pool, id: number): Promise<void> {
-  const conn = await pool.acquire();
-  try {
-    await new Promise<void>((resolve, reject) =>
-      conn.raw.query(
-        "SELECT id, name FROM items WHERE id = ?",
-        [id],
-        (error) => error ? reject(error) : resolve(),
-      )
-    );
-  } finally {
-    conn.release();
-  }
+const LOOKUP = "SELECT id, name FROM items WHERE id = ?";
+
+// Both lookups are written the way a caller of each API would: one promise per call for
+// mysql2's callbacks, our promise-returning acquire() for ours.
+function lookupOurs(pool: Pool, id: number): Promise<void> {
+  return pool.acquire().then((conn) =>
+    new Promise<void>((resolve, reject) => {
+      conn.raw.query(LOOKUP, [id], (error) => {
+        conn.release();
+        if (error) reject(error);
+        else resolve();
+      });
+    })
+  );
 }
 
 function lookupTheirs(pool: TheirPool, id: number): Promise<void> {
   return new Promise((resolve, reject) => {
     pool.getConnection((error, conn) => {
       if (error) return reject(error);
-      conn.query("SELECT id, name FROM items WHERE id = ?", [id], (queryError) => {
+      conn.query(LOOKUP, [id], (queryError) => {
         conn.release();
         if (queryError) reject(queryError);
         else resolve();
