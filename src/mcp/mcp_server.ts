@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Catalog } from "../datasources/catalog.ts";
 import type { Datasources } from "../datasources/datasources.ts";
-import { toToolError } from "../errors/sanitize.ts";
+import { sanitizeText, toToolError } from "../errors/sanitize.ts";
 import { ToolError } from "../errors/tool_error.ts";
 import type { Logger, LogLevel } from "../log/logger.ts";
 import type { ToolRegistry } from "../tools/registry.ts";

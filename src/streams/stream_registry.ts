@@ -1,5 +1,4 @@
-import { STREAM_CHUNK_CAP } from "../config/config.ts";
-import type { ServerConfig } from "../config/config.ts";
+import { type ServerConfig, STREAM_CHUNK_CAP } from "../config/config.ts";
 import { toToolError } from "../errors/sanitize.ts";
 import { ToolError } from "../errors/tool_error.ts";
 import { type ColumnInfo, columnInfo, type DriverField } from "../gate/column_types.ts";

@@ -34,6 +34,8 @@ export interface TestAppOptions extends AppOptions {
   pool?: Record<string, string>;
   /** Load [[tools]] and plugins like main.ts does. */
   extensions?: boolean;
+  /** The server's logger (default: errors only, to stderr). */
+  log?: Logger;
 }
 
 /** The default test config: one datasource "test" restricted to the test database. */
@@ -72,7 +74,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     path: `${Deno.cwd()}/test-datasources.toml`,
     env: (name) => Deno.env.get(name),
   });
-  const log = new Logger({ level: "error", sinks: [] });
+  const log = options.log ?? new Logger({ level: "error", sinks: [] });
   const extensions = options.extensions ? await loadExtensions(config, log) : {};
   const app = createApp(config, log, {
     retryDelaysMs: [50, 100],

@@ -147,9 +147,11 @@ Deno.test({
         unique: false,
         index_type: "BTREE",
       });
-      assert.ok(orders.indexes.some((i: { name: string; unique: boolean }) =>
-        i.name === "PRIMARY" && i.unique
-      ));
+      assert.ok(
+        orders.indexes.some((i: { name: string; unique: boolean }) =>
+          i.name === "PRIMARY" && i.unique
+        ),
+      );
 
       const customers = await t.call("mysql_describe_table", on(t, { table: "customers" }));
       assert.equal(customers.comment, "people who buy");
@@ -160,17 +162,17 @@ Deno.test({
       assert.equal(email.comment, null);
       const created = customers.columns.find((c: { name: string }) => c.name === "created_at");
       assert.match(created.default_value, /2024-01-01 00:00:00/);
-      assert.ok(customers.indexes.some((i: { columns: string[]; unique: boolean }) =>
-        i.unique && i.columns.join() === "email"
-      ));
+      assert.ok(
+        customers.indexes.some((i: { columns: string[]; unique: boolean }) =>
+          i.unique && i.columns.join() === "email"
+        ),
+      );
       assert.deepEqual(customers.foreign_keys, []);
 
       const values = await t.call("mysql_describe_table", on(t, { table: "value_types" }));
       const doc = values.columns.find((c: { name: string }) => c.name === "doc");
       assert.equal(doc.data_type, "json", "MariaDB's JSON alias is reported as json");
-      const nullableText = values.columns.find((c: { name: string }) =>
-        c.name === "nullable_text"
-      );
+      const nullableText = values.columns.find((c: { name: string }) => c.name === "nullable_text");
       assert.equal(nullableText.nullable, true);
     } finally {
       await t.close();
