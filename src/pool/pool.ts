@@ -35,14 +35,21 @@ const DISCARD = Symbol("discard");
 
 type Timer = ReturnType<typeof setTimeout> | undefined;
 
+// Marks a time not read yet: the hot path skips the clock and the housekeeping tick stamps it.
+const UNSTAMPED = -1;
+
 const performanceClock: Clock = { now: () => performance.now() };
 
 /** One physical connection and its bookkeeping. */
 class Slot {
   state = BUSY;
   uses = 0;
-  lentAt = 0;
-  idleSince = 0;
+  lentAt = UNSTAMPED;
+  idleSince = UNSTAMPED;
+  /** Idle longer than validateAfterIdleMs: ping before lending. Set by the tick. */
+  stale = false;
+  /** Older than max_lifetime: retire instead of reusing. Set by the tick. */
+  expired = false;
   holder = "";
   leakReported = false;
   dirty = false;
@@ -158,6 +165,7 @@ export class Pool {
   readonly #config: PoolConfig;
   readonly #clock: Clock;
   readonly #validateAfterMs: number;
+  readonly #validateAlways: boolean;
   readonly #leakThresholdMs: number;
   readonly #onEvent: ((event: PoolEvent) => void) | undefined;
   readonly #log: NonNullable<PoolOptions["log"]>;
@@ -203,13 +211,20 @@ export class Pool {
     this.#config = config;
     this.#clock = clock;
     this.#validateAfterMs = options.validateAfterIdleMs ?? DEFAULT_VALIDATE_AFTER_IDLE_MS;
+    this.#validateAlways = this.#validateAfterMs <= 0;
     this.#leakThresholdMs = options.leakThresholdMs;
     this.#onEvent = options.onEvent;
     this.#log = options.log ?? noop;
     this.#health = options.health;
 
-    // One timer for all housekeeping, fine enough for the shortest duration it serves.
-    const finest = Math.min(config.idleTimeoutMs, config.maxLifetimeMs, options.leakThresholdMs);
+    // One timer for all housekeeping, fine enough for the shortest duration it serves. It also
+    // stamps idle and lend times, so acquire and release of an idle connection never read the clock.
+    const finest = Math.min(
+      config.idleTimeoutMs,
+      config.maxLifetimeMs,
+      options.leakThresholdMs,
+      this.#validateAlways ? Infinity : this.#validateAfterMs,
+    );
     const period = Math.max(5, Math.min(1000, Math.floor(finest / 2)));
     this.#maintenanceTimer = setInterval(() => this.#maintain(), period);
     this.#healthTimer = setInterval(
@@ -237,7 +252,6 @@ export class Pool {
    * max_connections, else after waiting in FIFO order up to acquire_timeout.
    */
   acquire(options?: AcquireOptions): Promise<PooledConnection> {
-    const start = this.#clock.now();
     this.#acquisitions++;
     if (this.#closed) {
       this.#failed++;
@@ -248,7 +262,7 @@ export class Pool {
       this.#failed++;
       return Promise.reject(abortReason(signal));
     }
-    return this.#acquireFrom(start, options?.holder ?? "unknown", signal);
+    return this.#acquireFrom(UNSTAMPED, options?.holder ?? "unknown", signal);
   }
 
   /** Opens connections until min_connections are up; rejects with the first connect failure. */
@@ -307,37 +321,39 @@ export class Pool {
 
   // ---- lending ------------------------------------------------------------
 
+  /** `start` is UNSTAMPED on the first try: an idle connection is lent without reading the clock. */
   #acquireFrom(start: number, holder: string, signal?: AbortSignal): Promise<PooledConnection> {
     // Waiters first: a newcomer never overtakes the queue.
     if (this.#waiters.length === 0) {
       const idle = this.#idle;
-      let retired = false;
       while (idle.length > 0) {
         const slot = idle.pop()!;
-        if (start - slot.createdAt >= this.#config.maxLifetimeMs) {
+        if (slot.expired) {
           slot.state = BUSY;
           this.#remove(slot, "max lifetime", true);
-          retired = true;
+          this.#dispatch();
           continue;
         }
-        if (retired) this.#dispatch();
-        if (start - slot.idleSince > this.#validateAfterMs) {
-          return this.#validateThenLend(slot, start, holder, signal);
+        if (slot.stale || this.#validateAlways) {
+          const now = this.#clock.now();
+          return this.#validateThenLend(slot, start === UNSTAMPED ? now : start, holder, signal);
         }
-        return Promise.resolve(this.#lend(slot, start, start, holder));
+        return Promise.resolve(this.#lend(slot, holder, start, UNSTAMPED));
       }
-      if (retired) this.#dispatch();
     }
-    return this.#enqueue(start, holder, signal);
+    return this.#enqueue(start === UNSTAMPED ? this.#clock.now() : start, holder, signal);
   }
 
-  #lend(slot: Slot, now: number, start: number, holder: string): PooledConnection {
+  /** `start` and `now` may be UNSTAMPED (an idle connection lent at once: no wait to measure). */
+  #lend(slot: Slot, holder: string, start: number, now: number): PooledConnection {
     slot.state = LENT;
     slot.uses++;
-    slot.lentAt = now;
     slot.holder = holder;
     slot.leakReported = false;
-    const waitMs = now - start;
+    let waitMs = 0;
+    if (now === UNSTAMPED && (start !== UNSTAMPED || this.#onEvent)) now = this.#clock.now();
+    if (start !== UNSTAMPED) waitMs = now - start;
+    slot.lentAt = now;
     this.#samples[this.#successful & (SAMPLE_RING - 1)] = waitMs;
     this.#successful++;
     this.#waitSum += waitMs;
@@ -365,7 +381,7 @@ export class Pool {
     } else if (signal?.aborted) {
       this.#makeAvailable(slot, now);
     } else {
-      return this.#lend(slot, now, start, holder);
+      return this.#lend(slot, holder, start, now);
     }
     if (this.#closed) {
       this.#failed++;
@@ -472,29 +488,29 @@ export class Pool {
     const waiter = this.#waiters.shift();
     if (waiter !== undefined) {
       this.#settleWaiter(waiter);
-      waiter.resolve(this.#lend(slot, now, waiter.start, waiter.holder));
+      waiter.resolve(this.#lend(slot, waiter.holder, waiter.start, now));
       return;
     }
     slot.state = IDLE;
     slot.idleSince = now;
+    slot.stale = false;
     this.#idle.push(slot);
   }
 
   // ---- giving back --------------------------------------------------------
 
   [RELEASE](slot: Slot): void {
-    const now = this.#clock.now();
-    const holdMs = now - slot.lentAt;
-    slot.lentAt = 0;
-    slot.deathCallbacks = undefined;
     if (this.#onEvent) {
+      const holdMs = slot.lentAt === UNSTAMPED ? 0 : this.#clock.now() - slot.lentAt;
       this.#emit({ type: "released", pool: this.name, threadId: slot.threadId, holdMs });
     }
+    slot.lentAt = UNSTAMPED;
+    slot.deathCallbacks = undefined;
     if (slot.state === DEAD) return this.#checkDrained();
     slot.state = BUSY;
     if (this.#closed) {
       this.#remove(slot, "pool closed", true);
-    } else if (now - slot.createdAt >= this.#config.maxLifetimeMs) {
+    } else if (slot.expired) {
       this.#remove(slot, "max lifetime", true);
       this.#dispatch();
     } else if (slot.dirty) {
@@ -515,12 +531,12 @@ export class Pool {
         this.#afterHousekeeping(slot, error, "restoring read only failed");
       });
     } else {
-      this.#makeAvailable(slot, now);
+      this.#makeAvailable(slot, UNSTAMPED);
     }
   }
 
   [DISCARD](slot: Slot, reason: string): void {
-    slot.lentAt = 0;
+    slot.lentAt = UNSTAMPED;
     slot.deathCallbacks = undefined;
     if (slot.state !== DEAD) {
       this.#remove(slot, reason, false);
@@ -673,7 +689,18 @@ export class Pool {
     if (this.#closed) return;
     const now = this.#clock.now();
     const { minConnections, idleTimeoutMs, maxLifetimeMs } = this.#config;
-    if (this.#all.size > this.#idle.length) this.#reportLeaks(now);
+    for (const slot of this.#all) {
+      if (now - slot.createdAt >= maxLifetimeMs) slot.expired = true;
+      if (slot.state === IDLE) {
+        if (slot.idleSince === UNSTAMPED) slot.idleSince = now;
+        else if (now - slot.idleSince >= this.#validateAfterMs) slot.stale = true;
+      } else if (slot.state === LENT) {
+        if (slot.lentAt === UNSTAMPED) slot.lentAt = now;
+        else if (!slot.leakReported && now - slot.lentAt >= this.#leakThresholdMs) {
+          this.#reportLeak(slot, now - slot.lentAt);
+        }
+      }
+    }
     const idle = this.#idle;
     // Longest idle first; never below min.
     while (
@@ -687,7 +714,7 @@ export class Pool {
     let retired = false;
     for (let i = idle.length - 1; i >= 0; i--) {
       const slot = idle[i];
-      if (now - slot.createdAt < maxLifetimeMs) continue;
+      if (!slot.expired) continue;
       idle.splice(i, 1);
       slot.state = BUSY;
       this.#remove(slot, "max lifetime", true);
@@ -696,26 +723,21 @@ export class Pool {
     if (retired || this.#all.size + this.#opening < minConnections) this.#dispatch();
   }
 
-  #reportLeaks(now: number) {
-    for (const slot of this.#all) {
-      if (slot.state !== LENT || slot.leakReported) continue;
-      const heldMs = now - slot.lentAt;
-      if (heldMs < this.#leakThresholdMs) continue;
-      slot.leakReported = true;
-      this.#log(
-        "warn",
-        `Pool "${this.name}": connection ${slot.threadId} held for ${Math.round(heldMs)} ms ` +
-          `by ${slot.holder}; possible leak`,
-        { pool: this.name, threadId: slot.threadId, holder: slot.holder, heldMs },
-      );
-      this.#emit({
-        type: "leak_suspected",
-        pool: this.name,
-        threadId: slot.threadId,
-        holder: slot.holder,
-        heldMs,
-      });
-    }
+  #reportLeak(slot: Slot, heldMs: number) {
+    slot.leakReported = true;
+    this.#log(
+      "warn",
+      `Pool "${this.name}": connection ${slot.threadId} held for ${Math.round(heldMs)} ms ` +
+        `by ${slot.holder}; possible leak`,
+      { pool: this.name, threadId: slot.threadId, holder: slot.holder, heldMs },
+    );
+    this.#emit({
+      type: "leak_suspected",
+      pool: this.name,
+      threadId: slot.threadId,
+      holder: slot.holder,
+      heldMs,
+    });
   }
 
   async #healthCheck() {

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Config, DeclarativeToolConfig, ToolParameterConfig } from "../config/config.ts";
 import { classifySql } from "../sql/classify.ts";
 import { placeholderNames, toPositional } from "../sql/named_params.ts";
+import { executeOutput, queryOutput } from "./builtins/schemas.ts";
 import { renderRows } from "./render_rows.ts";
 import { defineTool, type ToolDefinition } from "./tool.ts";
 
@@ -63,6 +64,7 @@ export function declarativeTool(tool: DeclarativeToolConfig, config: Config): To
     name: tool.name,
     description: tool.description,
     input: z.object(shape).strict(),
+    output: tool.writes ? executeOutput : queryOutput,
     annotations: tool.writes
       ? { readOnlyHint: false, destructiveHint: true, openWorldHint: false }
       : { readOnlyHint: true, openWorldHint: false },

@@ -299,7 +299,7 @@ dbTest("connections are retired after max_lifetime, but never while lent", async
   const original = pool.stats().connections[0].threadId;
   const lent = await pool.acquire();
   assert.equal(lent.threadId, original);
-  await sleep(450);
+  await sleep(600);
   // Over age but lent: still usable and still counted.
   assert.equal(Number((await query(lent, "SELECT 1 AS one"))[0].one), 1);
   assert.ok(pool.stats().connections.some((c) => c.threadId === original));

@@ -26,3 +26,11 @@ export const queryOutput = z.object({
   stream_id: z.string().optional(),
   has_more: z.boolean().optional(),
 });
+
+/** The result shape of mysql_execute and write tools. */
+export const executeOutput = z.object({
+  affected_rows: z.number(),
+  last_insert_id: z.union([z.number(), z.string()]).nullable(),
+  execution_time_ms: z.number(),
+  warnings: z.array(z.string()).optional(),
+});

@@ -1,0 +1,92 @@
+/**
+ * Writes the demo's datasources.toml to a temp dir (from
+ * examples/demo.datasources.toml) and builds the exact command an agent host
+ * would run: Deno with explicit, minimal permission flags, never -A.
+ */
+
+const REPO = new URL("../../", import.meta.url);
+const TEMPLATE = new URL("examples/demo.datasources.toml", REPO);
+
+/** The repository's main.ts and plugins/ folder, as absolute paths. */
+export const MAIN_TS = new URL("main.ts", REPO).pathname;
+export const PLUGINS_DIR = new URL("plugins", REPO).pathname;
+export const REPO_DIR = REPO.pathname.replace(/\/$/, "");
+
+/** Environment variables naming the datasources' passwords in the template. */
+export const PASSWORD_VARS = { reader: "SHOP_RO_PASSWORD", writer: "SHOP_RW_PASSWORD" } as const;
+
+export interface DemoConfig {
+  /** Temp dir holding the config; remove it when done. */
+  readonly dir: string;
+  readonly configPath: string;
+  /** Deno's executable: what an agent host's `command` is. */
+  readonly command: string;
+  /** `run <flags> main.ts serve --config <path>`. */
+  readonly args: string[];
+  /** Only the password variables: what an agent host's `env` holds. */
+  readonly secrets: Record<string, string>;
+}
+
+export interface DemoConfigOptions {
+  host: string;
+  port: number;
+  readerPassword: string;
+  writerPassword: string;
+}
+
+/** Fills in the template and derives the server command for it. */
+export async function writeDemoConfig(options: DemoConfigOptions): Promise<DemoConfig> {
+  const template = await Deno.readTextFile(TEMPLATE);
+  let text = substitute(template, /^host = ".*"$/gm, `host = ${JSON.stringify(options.host)}`);
+  text = substitute(text, /^port = \d+$/gm, `port = ${options.port}`);
+  text = substitute(text, /^plugins_dir = .*$/m, `plugins_dir = ${JSON.stringify(PLUGINS_DIR)}`);
+  const dir = await Deno.makeTempDir({ prefix: "mysql-mcp-demo-" });
+  const configPath = `${dir}/datasources.toml`;
+  await Deno.writeTextFile(configPath, text);
+
+  const secrets = {
+    [PASSWORD_VARS.reader]: options.readerPassword,
+    [PASSWORD_VARS.writer]: options.writerPassword,
+  };
+  const args = [
+    "run",
+    // A permission the flags do not grant must fail, never prompt on a terminal.
+    "--no-prompt",
+    `--allow-net=${hostPort(options.host, options.port)}`,
+    `--allow-read=${configPath},${PLUGINS_DIR}`,
+    `--allow-env=${
+      [...Object.keys(secrets), "MYSQL_MCP_CONFIG", "MYSQL_MCP_LOG_LEVEL"].sort().join(",")
+    }`,
+    MAIN_TS,
+    "serve",
+    "--config",
+    configPath,
+  ];
+  return { dir, configPath, command: Deno.execPath(), args, secrets };
+}
+
+/**
+ * The environment the server process gets: what an agent host passes (a
+ * few basics plus the secrets), and whatever locates Deno's cache and npm.
+ */
+export function serverEnv(config: DemoConfig): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(Deno.env.toObject())) {
+    const basic = ["HOME", "PATH", "USER", "LOGNAME", "SHELL", "TERM", "TMPDIR", "NO_COLOR"]
+      .includes(name);
+    const tooling = /^(DENO_|NPM_CONFIG_)/.test(name) ||
+      /^(HTTPS?_PROXY|NO_PROXY)$/i.test(name) || name === "MYSQL_MCP_LOG_LEVEL";
+    if (basic || tooling) env[name] = value;
+  }
+  return { ...env, ...config.secrets };
+}
+
+function hostPort(host: string, port: number): string {
+  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** Replaces what `pattern` matches; the template drifting out of shape is an error. */
+function substitute(text: string, pattern: RegExp, value: string): string {
+  if (text.search(pattern) < 0) throw new Error(`demo template: nothing matches ${pattern}`);
+  return text.replace(pattern, value);
+}
