@@ -9,6 +9,7 @@ import { configPathFrom, loadConfig } from "./src/config/load_config.ts";
 import { ConfigError } from "./src/config/parse_config.ts";
 import { Logger, parseLogLevel } from "./src/log/logger.ts";
 import { StdioServerTransport } from "./src/mcp/sdk.ts";
+import { serveMetrics } from "./src/observability/metrics_server.ts";
 import { derivePermissions, permissionFlags } from "./src/permissions/derive_permissions.ts";
 import { broaderThanNeeded } from "./src/permissions/granted_permissions.ts";
 import { loadExtensions } from "./src/tools/load_extensions.ts";
@@ -69,10 +70,14 @@ async function main(argv: string[]): Promise<number> {
     log.warn(`running with broader Deno permissions than this config needs: ${broader.join(", ")}`);
   }
 
+  const metricsServer = args.metricsPort
+    ? serveMetrics(args.metricsPort, app.metrics, app.datasources, log)
+    : undefined;
   let closing: Promise<void> | undefined;
   const shutdown = (why: string) => {
     closing ??= (async () => {
       log.info("shutting down", { why });
+      await metricsServer?.close();
       await app.close();
     })();
     return closing;

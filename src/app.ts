@@ -4,6 +4,7 @@ import { Datasources, type DatasourcesOptions } from "./datasources/datasources.
 import { ToolError } from "./errors/tool_error.ts";
 import { SqlGate } from "./gate/sql_gate.ts";
 import type { Logger } from "./log/logger.ts";
+import { Metrics } from "./observability/metrics.ts";
 import { type CallRecord, createMcpServer } from "./mcp/mcp_server.ts";
 import { StreamRegistry } from "./streams/stream_registry.ts";
 import { builtinTools } from "./tools/builtins/mod.ts";
@@ -14,6 +15,8 @@ export const SERVER_NAME = "mysql-mcp";
 export const SERVER_VERSION = "0.1.0";
 
 export interface AppOptions extends DatasourcesOptions {
+  /** Shared metrics; one is created when absent. */
+  metrics?: Metrics;
   /** Extra tools with their owner names (declarative tools, plugins). */
   extraTools?: { definition: ToolDefinition; owner: string }[];
   plugins?: { plugin: PluginDefinition; owner: string }[];
@@ -28,6 +31,7 @@ export interface App {
   readonly gate: SqlGate;
   readonly streams: StreamRegistry;
   readonly registry: ToolRegistry;
+  readonly metrics: Metrics;
   readonly server: ReturnType<typeof createMcpServer>;
   /** Stops streams, drains pools, closes the MCP server. */
   close(graceMs?: number): Promise<void>;
@@ -65,7 +69,14 @@ function guardHandler(definition: ToolDefinition, queryTimeoutMs: number): ToolD
 
 /** config → pools → datasources → gate → tools → MCP, one way. */
 export function createApp(config: Config, log: Logger, options: AppOptions = {}): App {
-  const datasources = new Datasources(config.datasources, config.server, log, options);
+  const metrics = options.metrics ?? new Metrics();
+  const datasources = new Datasources(config.datasources, config.server, log, {
+    ...options,
+    onPoolEvent: (event) => {
+      metrics.observePoolEvent(event);
+      options.onPoolEvent?.(event);
+    },
+  });
   let gate: SqlGate | undefined;
   const catalog = new Catalog(
     datasources,
@@ -78,6 +89,31 @@ export function createApp(config: Config, log: Logger, options: AppOptions = {})
     log,
     (key) => datasources.get(key).pool.maxConnections,
   );
+
+  metrics.addGauge({
+    name: "mysql_mcp_pool_connections",
+    help: "Pooled connections by state",
+    read: () =>
+      datasources.stats().flatMap((p) => [
+        { labels: { pool: p.name, state: "active" }, value: p.active },
+        { labels: { pool: p.name, state: "idle" }, value: p.idle },
+        { labels: { pool: p.name, state: "waiting" }, value: p.waiting },
+      ]),
+  });
+  metrics.addGauge({
+    name: "mysql_mcp_open_streams",
+    help: "Open result streams",
+    read: () => [{ labels: {}, value: streams.size }],
+  });
+  metrics.addGauge({
+    name: "mysql_mcp_datasource_up",
+    help: "1 when the datasource is available",
+    read: () =>
+      datasources.list().map((d) => ({
+        labels: { datasource: d.key },
+        value: d.status === "available" ? 1 : 0,
+      })),
+  });
 
   const registry = new ToolRegistry();
   for (const tool of builtinTools({ server: config.server, datasources, catalog, gate, streams })) {
@@ -132,7 +168,23 @@ export function createApp(config: Config, log: Logger, options: AppOptions = {})
     catalog,
     log,
     contextFor,
-    onCall: options.onCall,
+    onCall: (call) => {
+      metrics.observeCall(call);
+      if (call.errorCode || log.enabled("debug")) {
+        const fields = {
+          request_id: call.requestId,
+          tool: call.tool,
+          datasource: call.datasource,
+          database: call.database,
+          duration_ms: Math.round(call.durationMs * 100) / 100,
+          rows: call.rows,
+          error_code: call.errorCode,
+        };
+        if (call.errorCode) log.warn("tool call failed", fields);
+        else log.debug("tool call", fields);
+      }
+      options.onCall?.(call);
+    },
   });
 
   return {
@@ -142,6 +194,7 @@ export function createApp(config: Config, log: Logger, options: AppOptions = {})
     gate,
     streams,
     registry,
+    metrics,
     server,
     async close(graceMs = 5_000) {
       streams.closeAll();

@@ -14,7 +14,6 @@ export class ServerLog {
   #pending = "";
   #unseen: string[] = [];
   readonly counts: { [level: string]: number } = {};
-  readonly problems: string[] = [];
 
   /** Feeds a chunk of stderr; complete lines are parsed and queued. */
   push(chunk: string): void {
@@ -30,21 +29,26 @@ export class ServerLog {
     } catch {
       record = { level: "raw", msg: line };
     }
-    const level = String(record.level ?? "raw");
+    // Lines without a level (e.g. the audit_log plugin's records) are ordinary output.
+    const level = typeof record.level === "string"
+      ? record.level
+      : record.audit
+      ? "audit"
+      : "other";
+    if (record.level === undefined) record.level = level;
     this.counts[level] = (this.counts[level] ?? 0) + 1;
     const text = format(record);
-    if (level === "warn" || level === "error" || level === "raw") this.problems.push(text);
     this.#unseen.push(text);
   }
 
   /**
    * Lines logged since the last call, ready to print: all of them when
-   * `verbose`, else only warnings and errors (info lines are counted).
+   * `verbose`, else only errors and unparsable output (the rest is counted).
    */
   drain(verbose: boolean): string[] {
     const lines = this.#unseen;
     this.#unseen = [];
-    const shown = verbose ? lines : lines.filter((l) => !/^info |^debug /.test(l));
+    const shown = verbose ? lines : lines.filter((l) => /^(error|raw) /.test(l));
     return shown.map((line) => style.dim(`    server │ ${line}`));
   }
 

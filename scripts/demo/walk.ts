@@ -19,7 +19,7 @@ interface ToolResult {
 interface CallOptions {
   /** The error code(s) this call should be refused with; absent = it should succeed. */
   expect?: string | string[];
-  /** Lines of result text to show. */
+  /** Lines of result text to show; 0 shows none (the caller prints its own summary). */
   lines?: number;
   /** Why this call is in the tour, shown above it. */
   why?: string;
@@ -62,7 +62,7 @@ export class Walk {
       const message = (error as Error).message;
       out(style.red(block(`✗ protocol error: ${message}`, 6)));
       this.#surprise(`${name}: protocol error: ${message}`);
-      this.#flushLog();
+      await this.#flushLog();
       return undefined;
     }
     const text = (result.content ?? []).map((c) => c.text ?? `[${c.type}]`).join("\n");
@@ -77,15 +77,15 @@ export class Walk {
         out(style.yellow(`    ! ${wanted}; the tour goes on`));
         this.#surprise(`${name} ${JSON.stringify(args)} → ${code}: ${message} (${wanted})`);
       }
-      this.#flushLog();
+      await this.#flushLog();
       return undefined;
     }
-    out(block(readable(text), options.lines ?? 20));
+    if (options.lines !== 0) out(block(readable(text), options.lines ?? 20));
     if (expected.length) {
       out(style.yellow(`    ! expected ${expected.join(" or ")}, but it succeeded`));
       this.#surprise(`${name} ${JSON.stringify(args)} succeeded; expected ${expected.join("/")}`);
     }
-    this.#flushLog();
+    await this.#flushLog();
     return result.structuredContent ?? {};
   }
 
@@ -106,7 +106,7 @@ export class Walk {
       out(style.red(block(`✗ ${message}`, 6)));
       this.#surprise(`resources/read ${uri}: ${message}`);
     }
-    this.#flushLog();
+    await this.#flushLog();
   }
 
   /** Runs `step`, catching anything so one broken step cannot end the tour. */
@@ -124,7 +124,9 @@ export class Walk {
     this.report.surprises.push(text);
   }
 
-  #flushLog() {
+  /** Shows what the server logged during the call (stderr lags stdout by a moment). */
+  async #flushLog() {
+    await new Promise((resolve) => setTimeout(resolve, 5));
     for (const line of this.log.drain(this.verbose)) out(line);
   }
 }
@@ -162,6 +164,9 @@ function reflow(value: unknown, indent: string): string[] {
   }
   if (Array.isArray(value)) {
     return value.flatMap((item) => {
+      // A list of small records reads best one record per line.
+      const inline = JSON.stringify(item);
+      if (inline.length <= 150 - indent.length) return [`${indent}- ${inline}`];
       const lines = reflow(item, indent + "  ");
       lines[0] = indent + "- " + lines[0].slice(indent.length + 2);
       return lines;

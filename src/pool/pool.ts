@@ -157,7 +157,8 @@ interface Waiter {
  * Our connection pool over single mysql2 connections (SPEC.md "Pool"): min kept
  * warm, max never exceeded, FIFO waiters with a timeout and a bounded queue,
  * idle and lifetime retirement, validation, health checks, session reset on
- * release, leak reports, statistics and events.
+ * release, leak reports, statistics and events. A zero idle_timeout,
+ * max_lifetime or health_check_interval switches that feature off.
  */
 export class Pool {
   readonly name: string;
@@ -167,6 +168,8 @@ export class Pool {
   readonly #validateAfterMs: number;
   readonly #validateAlways: boolean;
   readonly #leakThresholdMs: number;
+  readonly #idleTimeoutMs: number;
+  readonly #maxLifetimeMs: number;
   readonly #onEvent: ((event: PoolEvent) => void) | undefined;
   readonly #log: NonNullable<PoolOptions["log"]>;
   readonly #health: SourceHealth | undefined;
@@ -212,7 +215,10 @@ export class Pool {
     this.#clock = clock;
     this.#validateAfterMs = options.validateAfterIdleMs ?? DEFAULT_VALIDATE_AFTER_IDLE_MS;
     this.#validateAlways = this.#validateAfterMs <= 0;
-    this.#leakThresholdMs = options.leakThresholdMs;
+    // Zero (or less) switches a duration off, as in most pools' configuration.
+    this.#leakThresholdMs = orNever(options.leakThresholdMs);
+    this.#idleTimeoutMs = orNever(config.idleTimeoutMs);
+    this.#maxLifetimeMs = orNever(config.maxLifetimeMs);
     this.#onEvent = options.onEvent;
     this.#log = options.log ?? noop;
     this.#health = options.health;
@@ -220,20 +226,22 @@ export class Pool {
     // One timer for all housekeeping, fine enough for the shortest duration it serves. It also
     // stamps idle and lend times, so acquire and release of an idle connection never read the clock.
     const finest = Math.min(
-      config.idleTimeoutMs,
-      config.maxLifetimeMs,
-      options.leakThresholdMs,
+      this.#idleTimeoutMs,
+      this.#maxLifetimeMs,
+      this.#leakThresholdMs,
       this.#validateAlways ? Infinity : this.#validateAfterMs,
     );
     const period = Math.max(5, Math.min(1000, Math.floor(finest / 2)));
     this.#maintenanceTimer = setInterval(() => this.#maintain(), period);
-    this.#healthTimer = setInterval(
-      () => void this.#healthCheck(),
-      Math.max(10, config.healthCheckIntervalMs),
-    );
     // Housekeeping must never keep the process (or a test) alive.
     Deno.unrefTimer(this.#maintenanceTimer!);
-    Deno.unrefTimer(this.#healthTimer!);
+    if (config.healthCheckIntervalMs > 0) {
+      this.#healthTimer = setInterval(
+        () => void this.#healthCheck(),
+        Math.max(10, config.healthCheckIntervalMs),
+      );
+      Deno.unrefTimer(this.#healthTimer!);
+    }
     this.#unsubscribeHealth = this.#health?.subscribe((state) => {
       if (state === "available") {
         this.#lastOpenFailed = false;
@@ -688,7 +696,9 @@ export class Pool {
   #maintain() {
     if (this.#closed) return;
     const now = this.#clock.now();
-    const { minConnections, idleTimeoutMs, maxLifetimeMs } = this.#config;
+    const minConnections = this.#config.minConnections;
+    const idleTimeoutMs = this.#idleTimeoutMs;
+    const maxLifetimeMs = this.#maxLifetimeMs;
     for (const slot of this.#all) {
       if (now - slot.createdAt >= maxLifetimeMs) slot.expired = true;
       if (slot.state === IDLE) {
@@ -824,6 +834,10 @@ interface Socket {
 /** The net.Socket under a mysql2 connection (public at runtime, untyped). */
 function socketOf(raw: RawConnection): Socket {
   return (raw as unknown as { stream: Socket }).stream;
+}
+
+function orNever(ms: number): number {
+  return ms > 0 ? ms : Infinity;
 }
 
 function abortReason(signal: AbortSignal): unknown {

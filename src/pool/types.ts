@@ -73,9 +73,9 @@ export interface PoolOptions {
   readonly name: string;
   readonly target: ConnectionTarget;
   readonly config: PoolConfig;
-  /** A connection held longer than this is reported as a leak (e.g. 3x the query timeout). */
+  /** A connection held longer than this is reported as a leak (e.g. 3x the query timeout); 0: never. */
   readonly leakThresholdMs: number;
-  /** Connections idle longer than this are pinged before being handed out. */
+  /** Connections idle longer than this are pinged before being handed out (default 1000; 0: always). */
   readonly validateAfterIdleMs?: number;
   readonly onEvent?: (event: PoolEvent) => void;
   readonly log?: (

@@ -1,5 +1,5 @@
 import { type ServerConfig, STREAM_CHUNK_CAP } from "../config/config.ts";
-import { toToolError } from "../errors/sanitize.ts";
+import { sanitizeText, toToolError } from "../errors/sanitize.ts";
 import { ToolError } from "../errors/tool_error.ts";
 import { type ColumnInfo, columnInfo, type DriverField } from "../gate/column_types.ts";
 import { encodeRow } from "../gate/encode_row.ts";
@@ -111,7 +111,7 @@ export class StreamRegistry {
     };
     this.#streams.set(id, stream);
     // mysql2 reports a lost connection (KILL, network) on the connection, not the command.
-    stream.unsubscribe = conn.onDeath((error) => this.#fail(stream, toToolError(error)));
+    stream.unsubscribe = conn.onDeath((error) => this.#fail(stream, lostConnection(error)));
     // Not gate.statementText(): on MariaDB it wraps the statement in max_statement_time, which
     // would kill a stream read slowly over many calls. The guard bounds the first chunk instead.
     this.#start(stream, admitted.analysis.firstStatement, req.params);
@@ -338,4 +338,14 @@ export class StreamRegistry {
     }
     return new ToolError("STREAM_CANCELLED", `Stream ${id} is closed: it was ${why}`);
   }
+}
+
+/** The pool's reason for a dead connection is short and credential-free; keep it. */
+function lostConnection(error: Error): ToolError {
+  return new ToolError(
+    "CONNECTION_FAILED",
+    `The stream ended early: its database connection was lost (${
+      sanitizeText(String(error?.message ?? "unknown reason")).slice(0, 200)
+    })`,
+  );
 }

@@ -1,9 +1,9 @@
 import assert from "assert";
 import { ToolError } from "../../src/errors/tool_error.ts";
-import { connect } from "../../src/pool/connect.ts";
+import { connect, sessionInitSql } from "../../src/pool/connect.ts";
 import { killQuery } from "../../src/pool/kill_query.ts";
 import { Pool } from "../../src/pool/pool.ts";
-import type { PooledConnection, PoolEvent, PoolStats } from "../../src/pool/types.ts";
+import type { PoolEvent, PoolStats } from "../../src/pool/types.ts";
 import { poolTestDatabase, query } from "./_database.ts";
 
 const db = await poolTestDatabase();
@@ -30,34 +30,49 @@ async function rejection(promise: Promise<unknown>): Promise<any> {
 
 // ---- the connector ---------------------------------------------------------
 
-dbTest("connect() strips NO_BACKSLASH_ESCAPES and ANSI_QUOTES and starts READ ONLY", async () => {
-  await db.server.admin(
-    "SET GLOBAL sql_mode = 'ANSI,NO_BACKSLASH_ESCAPES,STRICT_TRANS_TABLES'",
-  );
+dbTest("connect() starts READ ONLY with backslash escapes and double-quoted strings", async () => {
+  const opened = await connect(db.target());
   try {
+    const [row] = await query(
+      opened,
+      `SELECT @@tx_read_only AS ro, CONNECTION_ID() AS id, 'a\\'b' AS quoted, "dq" AS dq`,
+    );
+    assert.equal(Number(row.ro), 1);
+    assert.equal(Number(row.id), opened.threadId);
+    assert.equal(row.quoted, "a'b");
+    assert.equal(row.dq, "dq");
+    assert.equal(opened.flavor, "mariadb");
+    assert.match(opened.serverVersion, /^\d+\.\d+\.\d+-MariaDB/);
+    const write = await rejection(query(opened, `CREATE TABLE ${db.database}.nope (x INT)`));
+    assert.equal(write.errno, 1792); // ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION
+  } finally {
+    opened.raw.destroy();
+  }
+});
+
+dbTest(
+  "the session init removes NO_BACKSLASH_ESCAPES and ANSI_QUOTES, even inside ANSI",
+  async () => {
+    // Session-level, so a shared test server's global settings stay untouched.
     const opened = await connect(db.target());
     try {
-      const [row] = await query(
-        opened,
-        "SELECT @@SESSION.sql_mode AS mode, @@tx_read_only AS ro, CONNECTION_ID() AS id, 'a\\'b' AS quoted, \"dq\" AS dq",
-      );
-      assert.doesNotMatch(row.mode, /NO_BACKSLASH_ESCAPES|ANSI_QUOTES/);
+      await query(opened, "SET SESSION sql_mode = 'ANSI,NO_BACKSLASH_ESCAPES,STRICT_TRANS_TABLES'");
+      await query(opened, "SET SESSION tx_read_only = 0");
+      await query(opened, sessionInitSql(opened.flavor));
+      const [row] = await query(opened, "SELECT @@SESSION.sql_mode AS mode, @@tx_read_only AS ro");
+      assert.doesNotMatch(row.mode, /NO_BACKSLASH_ESCAPES|ANSI_QUOTES|(^|,)ANSI(,|$)/);
       assert.match(row.mode, /STRICT_TRANS_TABLES/);
+      assert.match(row.mode, /PIPES_AS_CONCAT/, "the rest of ANSI stays");
       assert.equal(Number(row.ro), 1);
-      assert.equal(Number(row.id), opened.threadId);
-      assert.equal(row.quoted, "a'b");
-      assert.equal(row.dq, "dq");
-      assert.equal(opened.flavor, "mariadb");
-      assert.match(opened.serverVersion, /^\d+\.\d+\.\d+-MariaDB/);
-      const write = await rejection(query(opened, `CREATE TABLE ${db.database}.nope (x INT)`));
-      assert.equal(write.errno, 1792); // ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION
+      await query(opened, "SET SESSION sql_mode = ''");
+      await query(opened, sessionInitSql(opened.flavor));
+      const [empty] = await query(opened, "SELECT @@SESSION.sql_mode AS mode");
+      assert.equal(empty.mode, "");
     } finally {
       opened.raw.destroy();
     }
-  } finally {
-    await db.server.admin("SET GLOBAL sql_mode = DEFAULT");
-  }
-});
+  },
+);
 
 dbTest("connect() returns big numbers, decimals and dates as strings", async () => {
   const opened = await connect(db.target());
@@ -100,7 +115,8 @@ dbTest("connect() to a closed port fails fast with connection refused", async ()
 });
 
 dbTest("LOAD DATA LOCAL INFILE is refused by the driver", async () => {
-  await db.server.admin("SET GLOBAL local_infile = 1");
+  // MariaDB allows LOCAL INFILE by default, so the refusal is ours.
+  assert.equal(Number((await db.server.admin("SELECT @@local_infile AS v"))[0].v), 1);
   const pool = new Pool(db.poolOptions());
   const conn = await pool.acquire();
   try {
@@ -117,7 +133,6 @@ dbTest("LOAD DATA LOCAL INFILE is refused by the driver", async () => {
     conn.markDirty();
     conn.release();
     await pool.close();
-    await db.server.admin("SET GLOBAL local_infile = DEFAULT");
   }
 });
 
@@ -346,6 +361,32 @@ dbTest(
     assert.equal(Number((await query(conn, "SELECT 1 AS one"))[0].one), 1);
     conn.release();
     assert.equal(pool.stats().acquisitions.failed, 0);
+    await pool.close();
+  },
+);
+
+dbTest(
+  "a connection idle longer than validateAfterIdleMs is pinged before it is handed out",
+  async () => {
+    const pool = new Pool(db.poolOptions({ maxConnections: 1 }, { validateAfterIdleMs: 100 }));
+    const first = await pool.acquire();
+    let pings = 0;
+    const raw = first.raw as unknown as { ping(cb: (e: unknown) => void): void };
+    const ping = raw.ping.bind(raw);
+    raw.ping = (cb) => {
+      pings++;
+      ping(cb);
+    };
+    first.release();
+    (await pool.acquire()).release();
+    assert.equal(pings, 0, "recently used: no ping");
+    await sleep(300);
+    const again = await pool.acquire();
+    assert.equal(pings, 1, "idle for a while: pinged once");
+    assert.equal(again.threadId, first.threadId);
+    again.release();
+    (await pool.acquire()).release();
+    assert.equal(pings, 1);
     await pool.close();
   },
 );

@@ -1,0 +1,172 @@
+import type { PoolEvent } from "../pool/types.ts";
+
+type Labels = Record<string, string>;
+
+const DURATION_BUCKETS = [
+  0.0005,
+  0.001,
+  0.0025,
+  0.005,
+  0.01,
+  0.025,
+  0.05,
+  0.1,
+  0.25,
+  0.5,
+  1,
+  2.5,
+  5,
+  10,
+  30,
+];
+
+class Histogram {
+  readonly counts = new Array<number>(DURATION_BUCKETS.length).fill(0);
+  sum = 0;
+  count = 0;
+
+  observe(seconds: number) {
+    this.sum += seconds;
+    this.count++;
+    for (let i = 0; i < DURATION_BUCKETS.length; i++) {
+      if (seconds <= DURATION_BUCKETS[i]) {
+        this.counts[i]++;
+        break;
+      }
+    }
+  }
+}
+
+/** A gauge read at scrape time, so it is never stale. */
+export interface GaugeSource {
+  name: string;
+  help: string;
+  read(): { labels: Labels; value: number }[];
+}
+
+/**
+ * In-process metrics in Prometheus text format: tool-call durations per tool
+ * and datasource, errors by code, streamed rows, pool acquire times, and
+ * gauges (pools, streams) read when scraped.
+ */
+export class Metrics {
+  readonly #durations = new Map<string, { labels: Labels; histogram: Histogram }>();
+  readonly #acquire = new Map<string, { labels: Labels; histogram: Histogram }>();
+  readonly #counters = new Map<string, { name: string; labels: Labels; value: number }>();
+  readonly #gauges: GaugeSource[] = [];
+
+  /** Records one finished tool call. */
+  observeCall(call: {
+    tool: string;
+    datasource?: string;
+    durationMs: number;
+    errorCode?: string;
+    rows?: number;
+  }) {
+    const labels = { tool: call.tool, datasource: call.datasource ?? "" };
+    histogramFor(this.#durations, labels).observe(call.durationMs / 1000);
+    this.#count("mysql_mcp_tool_calls_total", {
+      ...labels,
+      outcome: call.errorCode ? "error" : "ok",
+    });
+    if (call.errorCode) this.#count("mysql_mcp_errors_total", { code: call.errorCode });
+    if (call.rows && (call.tool === "mysql_stream_next" || call.tool === "mysql_query")) {
+      this.#count("mysql_mcp_rows_returned_total", labels, call.rows);
+    }
+  }
+
+  observePoolEvent(event: PoolEvent) {
+    if (event.type === "acquired") {
+      histogramFor(this.#acquire, { pool: event.pool }).observe(event.waitMs / 1000);
+    } else if (event.type === "created" || event.type === "closed") {
+      this.#count(`mysql_mcp_pool_connections_${event.type}_total`, { pool: event.pool });
+    } else if (event.type === "leak_suspected") {
+      this.#count("mysql_mcp_pool_leaks_suspected_total", { pool: event.pool });
+    }
+  }
+
+  addGauge(source: GaugeSource) {
+    this.#gauges.push(source);
+  }
+
+  /** The Prometheus text exposition. */
+  render(): string {
+    const out: string[] = [];
+    renderHistograms(
+      out,
+      "mysql_mcp_tool_call_duration_seconds",
+      "Tool call duration",
+      this.#durations,
+    );
+    renderHistograms(
+      out,
+      "mysql_mcp_pool_acquire_seconds",
+      "Time waited for a pooled connection",
+      this.#acquire,
+    );
+    const byName = new Map<string, { labels: Labels; value: number }[]>();
+    for (const c of this.#counters.values()) {
+      const list = byName.get(c.name) ?? [];
+      list.push(c);
+      byName.set(c.name, list);
+    }
+    for (const [name, list] of byName) {
+      out.push(`# HELP ${name} ${name.replace(/^mysql_mcp_|_total$/g, "").replaceAll("_", " ")}`);
+      out.push(`# TYPE ${name} counter`);
+      for (const c of list) out.push(`${name}${labelText(c.labels)} ${c.value}`);
+    }
+    for (const gauge of this.#gauges) {
+      out.push(`# HELP ${gauge.name} ${gauge.help}`, `# TYPE ${gauge.name} gauge`);
+      for (const { labels, value } of gauge.read()) {
+        out.push(`${gauge.name}${labelText(labels)} ${value}`);
+      }
+    }
+    return out.join("\n") + "\n";
+  }
+
+  #count(name: string, labels: Labels, by = 1) {
+    const key = name + labelText(labels);
+    const counter = this.#counters.get(key);
+    if (counter) counter.value += by;
+    else this.#counters.set(key, { name, labels, value: by });
+  }
+}
+
+function histogramFor(
+  map: Map<string, { labels: Labels; histogram: Histogram }>,
+  labels: Labels,
+): Histogram {
+  const key = labelText(labels);
+  let entry = map.get(key);
+  if (!entry) {
+    entry = { labels, histogram: new Histogram() };
+    map.set(key, entry);
+  }
+  return entry.histogram;
+}
+
+function renderHistograms(
+  out: string[],
+  name: string,
+  help: string,
+  map: Map<string, { labels: Labels; histogram: Histogram }>,
+) {
+  out.push(`# HELP ${name} ${help}`, `# TYPE ${name} histogram`);
+  for (const { labels, histogram } of map.values()) {
+    let cumulative = 0;
+    DURATION_BUCKETS.forEach((le, i) => {
+      cumulative += histogram.counts[i];
+      out.push(`${name}_bucket${labelText({ ...labels, le: String(le) })} ${cumulative}`);
+    });
+    out.push(`${name}_bucket${labelText({ ...labels, le: "+Inf" })} ${histogram.count}`);
+    out.push(`${name}_sum${labelText(labels)} ${histogram.sum}`);
+    out.push(`${name}_count${labelText(labels)} ${histogram.count}`);
+  }
+}
+
+function labelText(labels: Labels): string {
+  const parts = Object.entries(labels).map(([k, v]) =>
+    `${k}="${v.replaceAll("\\", "\\\\").replaceAll('"', '\\"').replaceAll("\n", "\\n")}"`
+  );
+  return parts.length ? `{${parts.join(",")}}` : "";
+}
