@@ -12,14 +12,14 @@ import { testConfigToml } from "./support/test_app.ts";
 import { testDatabase } from "./support/test_database.ts";
 import { DB_TEST } from "./support/test_app.ts";
 
-async function startStdio(extraToml = "") {
+async function startStdio(extraToml = "", server: Record<string, string> = {}) {
   const db = await testDatabase();
   const dir = await Deno.makeTempDir({ prefix: "mysql-mcp-stdio-" });
   const path = `${dir}/datasources.toml`;
   // password_env: the secret reaches the server through its environment only.
-  const toml = testConfigToml(db, { source: { password: undefined as unknown as string } })
+  const toml = testConfigToml(db, { server })
     .replace(/^password = .*$/m, 'password_env = "MCP_TEST_PASSWORD"') + extraToml;
-  await Deno.writeTextFile(path, toml.replace("password = undefined\n", ""));
+  await Deno.writeTextFile(path, toml);
   const transport = new StdioClientTransport({
     command: Deno.execPath(),
     args: ["run", "-A", new URL("../scripts/start.ts", import.meta.url).pathname, "--config", path],
@@ -98,6 +98,29 @@ Deno.test({
         arguments: { datasource_key: "test", database: t.db.db, query: "SELECT 1 AS one" },
       });
       assert.deepEqual((ok.structuredContent as any).rows, [[1]]);
+    } finally {
+      await t.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "under the derived permissions a plugin reaching for env, files or the network gets a permission error, and the server keeps serving",
+  ...DB_TEST,
+  async fn() {
+    const fixtures = new URL("./plugins/fixtures", import.meta.url).pathname;
+    const t = await startStdio("", { plugins_dir: JSON.stringify(fixtures) });
+    try {
+      for (const what of ["env", "read", "net"]) {
+        const result = await t.client.callTool({ name: "reads_env", arguments: { what } });
+        assert.equal(result.isError, true, `${what}: ${JSON.stringify(result)}`);
+        const error = JSON.parse((result.content as any)[0].text);
+        assert.equal(error.error_code, "PERMISSION_DENIED", `${what}: ${error.message}`);
+        assert.ok(!error.message.includes("/etc/"), error.message);
+        const next = await t.client.callTool({ name: "mysql_list_datasources", arguments: {} });
+        assert.equal(next.isError, undefined);
+      }
     } finally {
       await t.close();
     }

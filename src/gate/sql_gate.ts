@@ -7,6 +7,7 @@ import type { Logger } from "../log/logger.ts";
 import { killQuery } from "../pool/kill_query.ts";
 import type { PooledConnection } from "../pool/types.ts";
 import { classifySql, type SqlAnalysis } from "../sql/classify.ts";
+import { lex } from "../sql/lexer.ts";
 import { type ColumnInfo, columnInfo } from "./column_types.ts";
 import type { QueryHooks, StatementInfo } from "./hooks.ts";
 import { runStatement, type StatementOutcome } from "./run_statement.ts";
@@ -169,6 +170,10 @@ export class SqlGate {
         );
       }
     }
+    const showRefusal = analysis.verb === "SHOW"
+      ? refusedShow(analysis.firstStatement, source.databases.length > 0)
+      : undefined;
+    if (showRefusal) throw new ToolError("STATEMENT_NOT_ALLOWED", showRefusal, { verb });
     const paramCount = req.params?.length ?? 0;
     if (paramCount !== analysis.positionalParams) {
       throw new ToolError(
@@ -368,6 +373,29 @@ export class SqlGate {
       throw toolError;
     }
   }
+}
+
+/**
+ * SHOW forms the classifier admits but an agent must not run: SHOW GRANTS and SHOW CREATE
+ * USER print the account's password hash (and every database it may use), and under an
+ * allow-list the forms that list objects of every database would name the hidden ones.
+ */
+function refusedShow(statement: string, allowList: boolean): string | undefined {
+  const words = lex(statement)
+    .filter((token) => token.kind !== "comment")
+    .slice(1, 4)
+    .map((token) => token.upper ?? "");
+  if (words[0] === "GRANTS" || (words[0] === "CREATE" && words[1] === "USER")) {
+    return `SHOW ${words[0] === "GRANTS" ? "GRANTS" : "CREATE USER"} reveals account credentials`;
+  }
+  if (!allowList) return undefined;
+  const across = (words[0] === "OPEN" && words[1] === "TABLES") ||
+    (["PROCEDURE", "FUNCTION", "PACKAGE"].includes(words[0]) &&
+      (words[1] === "STATUS" || (words[1] === "BODY" && words[2] === "STATUS"))) ||
+    /^(TABLE|INDEX|USER|CLIENT)_STATISTICS$/.test(words[0]);
+  return across
+    ? "This SHOW statement lists objects of every database, which a datasource with a database allow-list does not allow"
+    : undefined;
 }
 
 function round(ms: number): number {

@@ -18,6 +18,8 @@ export interface PoolTestDatabase {
   sessions(): Promise<number[]>;
   /** Polls until `check` is true or `timeoutMs` passes; returns the last value of check. */
   eventually(check: () => boolean | Promise<boolean>, timeoutMs?: number): Promise<boolean>;
+  /** Drops the account and schema, then stops the server if this file started it. */
+  finish(): Promise<void>;
 }
 
 export async function poolTestDatabase(
@@ -71,6 +73,11 @@ export async function poolTestDatabase(
         [user],
       ) as { id: number | string }[];
       return rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+    },
+    async finish() {
+      await server.admin(`DROP USER IF EXISTS '${user}'@'%'; DROP DATABASE IF EXISTS ${database};`)
+        .catch(() => {});
+      await server.stop();
     },
     async eventually(check, timeoutMs = 3000) {
       const deadline = performance.now() + timeoutMs;

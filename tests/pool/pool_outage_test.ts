@@ -110,5 +110,5 @@ dbTest("a source whose server is gone goes unavailable and comes back by itself"
 });
 
 dbTest("the outage server is stopped at the end", async () => {
-  await db.server.stop();
+  await db.finish();
 });

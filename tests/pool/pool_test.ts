@@ -619,5 +619,5 @@ dbTest("close() destroys connections still lent after the grace period", async (
 
 dbTest("the pool account has no sessions left at the end", async () => {
   assert.deepEqual(await db.sessions(), []);
-  await db.server.stop();
+  await db.finish();
 });
