@@ -66,6 +66,8 @@ async function main(argv: string[]): Promise<number> {
   const cleanup = new Cleanup();
   const onSignal: { signal: Deno.Signal; handler: () => void }[] = [];
   let serverChild: Deno.ChildProcess | undefined;
+  let interrupted = false;
+  let dbStarting = false;
 
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     const handler = () => {
@@ -76,8 +78,12 @@ async function main(argv: string[]): Promise<number> {
         } catch { /* already exited */ }
         return;
       }
+      if (interrupted) return; // `deno task` forwards the terminal's Ctrl-C: it may come twice
+      interrupted = true;
       note(style.yellow(`\n${signal}: stopping the demo and its database...`));
-      void cleanup.run().then(() => Deno.exit(signal === "SIGINT" ? 130 : 143));
+      // While MariaDB starts, its temp dir is not ours to remove yet: main() stops
+      // it as soon as startDatabaseServer() returns (or fails, cleaning up itself).
+      if (!dbStarting) void cleanup.run().then(() => Deno.exit(signal === "SIGINT" ? 130 : 143));
     };
     Deno.addSignalListener(signal, handler);
     onSignal.push({ signal, handler });
@@ -93,8 +99,12 @@ async function main(argv: string[]): Promise<number> {
     }
 
     say(style.dim("• starting a throwaway MariaDB (own datadir, socket and port)..."));
-    const db: DatabaseServer = await startDatabaseServer({ ignoreUrl: true });
+    dbStarting = true;
+    const db: DatabaseServer = await startDatabaseServer({ ignoreUrl: true }).finally(() =>
+      dbStarting = false
+    );
     cleanup.add(() => db.stop());
+    if (interrupted) return 130;
     say(style.dim(`  MariaDB on ${db.host}:${db.port}`));
 
     say(style.dim("• seeding database `shop` (and `analytics`, kept off the allow-list)..."));
@@ -127,6 +137,7 @@ async function main(argv: string[]): Promise<number> {
     ));
     return 0;
   } catch (error) {
+    if (interrupted) return 130; // a child died of the same Ctrl-C: nothing to report
     note(style.red(`\ndemo failed: ${(error as Error).stack ?? error}`));
     return 1;
   } finally {

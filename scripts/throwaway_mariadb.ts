@@ -148,7 +148,7 @@ class OwnedServer implements DatabaseServer {
   static async start(): Promise<OwnedServer> {
     const binary = await ensureMariaDbInstalled();
     const dir = await Deno.makeTempDir({ prefix: "mysql-mcp-db-" });
-    const server = new OwnedServer(await freePort(), dir, binary);
+    const server = new OwnedServer(freePort(), dir, binary);
     try {
       const user = Deno.uid() === 0 ? ["--user=root"] : [];
       await run("mariadb-install-db", [
@@ -278,7 +278,7 @@ class OwnedServer implements DatabaseServer {
   }
 }
 
-async function freePort(): Promise<number> {
+function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const { port } = listener.addr as Deno.NetAddr;
   listener.close();

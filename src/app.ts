@@ -77,12 +77,13 @@ export function createApp(config: Config, log: Logger, options: AppOptions = {})
       options.onPoolEvent?.(event);
     },
   });
-  let gate: SqlGate | undefined;
+  // The catalog reads metadata through the gate, which needs the catalog: tie the knot lazily.
+  const gateRef: { current?: SqlGate } = {};
   const catalog = new Catalog(
     datasources,
-    (key, sql, params) => gate!.metadata(key, sql, params),
+    (key, sql, params) => gateRef.current!.metadata(key, sql, params),
   );
-  gate = new SqlGate(datasources, catalog, config.server, log);
+  const gate = gateRef.current = new SqlGate(datasources, catalog, config.server, log);
   const streams = new StreamRegistry(
     gate,
     config.server,
@@ -138,7 +139,7 @@ export function createApp(config: Config, log: Logger, options: AppOptions = {})
     signal,
     log: log.child({ tool, request_id: requestId }),
     query: (r) =>
-      gate!.query({
+      gate.query({
         datasource: r.datasource,
         database: r.database,
         sql: r.sql,
@@ -149,7 +150,7 @@ export function createApp(config: Config, log: Logger, options: AppOptions = {})
         tool,
       }),
     execute: (r) =>
-      gate!.execute({
+      gate.execute({
         datasource: r.datasource,
         database: r.database,
         sql: r.sql,

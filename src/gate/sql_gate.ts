@@ -328,8 +328,11 @@ export class SqlGate {
   }
 
   #giveBack(conn: PooledConnection, error: unknown) {
-    const e = error as { fatal?: boolean };
-    if (e?.fatal) conn.discard("fatal error");
+    const e = error as { fatal?: boolean; errno?: number; code?: string };
+    // A killed or lost connection must not go back to the idle list, even for a moment.
+    const lost = e?.fatal || e?.errno === 1927 || e?.errno === 2013 || e?.errno === 2006 ||
+      e?.code === "PROTOCOL_CONNECTION_LOST" || e?.code === "ECONNRESET";
+    if (lost) conn.discard("connection lost");
     else {
       conn.markDirty();
       conn.release();

@@ -156,7 +156,7 @@ export function createMcpServer(options: McpServerOptions): InstanceType<typeof 
           options.log.error("tool failed", {
             request_id: requestId,
             tool: name,
-            error: errorText(error),
+            error: sanitizeText(errorText(error), options.datasources.secrets()),
           });
         }
         record.durationMs = performance.now() - started;

@@ -73,6 +73,9 @@ export function connect(target: ConnectionTarget, signal?: AbortSignal): Promise
       dateStrings: true,
       decimalNumbers: false,
       multipleStatements: false,
+      // Agents send endless distinct SQL: bound the server-side prepared statements
+      // each connection keeps (the server-wide max_prepared_stmt_count is shared).
+      maxPreparedStatements: 64,
       flags: ["-LOCAL_FILES"],
       infileStreamFactory: refuseLocalFile,
     });

@@ -454,7 +454,7 @@ Deno.test({
         query: "SELECT * FROM no_such_table",
         stream: true,
       });
-      assert.equal(missing.error_code, "TABLE_NOT_FOUND");
+      assert.equal(missing.error_code, "TABLE_NOT_FOUND", JSON.stringify(missing));
       const write = await t.fail("mysql_query", {
         datasource_key: "test",
         database: t.db.db,
