@@ -13,6 +13,9 @@ import { serveMetrics } from "./src/observability/metrics_server.ts";
 import { derivePermissions, permissionFlags } from "./src/permissions/derive_permissions.ts";
 import { broaderThanNeeded } from "./src/permissions/granted_permissions.ts";
 import { loadExtensions } from "./src/tools/load_extensions.ts";
+// Plugins import this module; loading it here keeps it inside the granted module graph.
+import "./src/plugin_api.ts";
+import process from "node:process";
 
 const env = (name: string) => {
   try {
@@ -63,13 +66,6 @@ async function main(argv: string[]): Promise<number> {
 
   const extensions = await loadExtensions(config, log);
   const app = createApp(config, log, extensions);
-  const broader = await broaderThanNeeded(
-    derivePermissions(config, { metricsPort: args.metricsPort }),
-  );
-  if (broader.length > 0) {
-    log.warn(`running with broader Deno permissions than this config needs: ${broader.join(", ")}`);
-  }
-
   const metricsServer = args.metricsPort
     ? serveMetrics(args.metricsPort, app.metrics, app.datasources, log)
     : undefined;
@@ -90,12 +86,31 @@ async function main(argv: string[]): Promise<number> {
     } catch { /* signals unavailable on this platform */ }
   }
   await app.server.connect(transport);
+  // The SDK's stdio transport does not notice end of input: an agent host that
+  // just closes our stdin must still see us exit.
+  process.stdin.once("end", () => void transport.close());
   log.info("serving MCP on stdio", {
     datasources: app.datasources.keys().length,
     tools: app.registry.list().length,
   });
-  // Learn each source's availability now, without delaying the MCP handshake.
-  for (const key of app.datasources.keys()) void app.datasources.probe(key);
+  // Learn each source's availability once the handshake is done, so loading the
+  // driver and connecting never delay `initialize`.
+  let probed = false;
+  const probeAll = () => {
+    if (probed) return;
+    probed = true;
+    for (const key of app.datasources.keys()) void app.datasources.probe(key);
+    void broaderThanNeeded(derivePermissions(config, { metricsPort: args.metricsPort })).then(
+      (broader) => {
+        if (broader.length === 0) return;
+        log.warn(
+          `running with broader Deno permissions than this config needs: ${broader.join(", ")}`,
+        );
+      },
+    );
+  };
+  app.server.oninitialized = probeAll;
+  Deno.unrefTimer(setTimeout(probeAll, 2_000));
   await new Promise<void>((resolve) => {
     const previous = transport.onclose;
     transport.onclose = () => {

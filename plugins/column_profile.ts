@@ -1,7 +1,5 @@
 /** column_profile: per column the null ratio, distinct count, min and max. */
-import { z } from "zod";
-import { quoteIdentifier } from "../src/sql/quote_identifier.ts";
-import { definePlugin, defineTool } from "../src/tools/tool.ts";
+import { definePlugin, defineTool, quoteIdentifier, z } from "../src/plugin_api.ts";
 
 export default definePlugin({
   name: "column_profile",

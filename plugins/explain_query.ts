@@ -3,8 +3,7 @@
  * agent: per table the access type, rows examined, the index used and the
  * indexes it could have used.
  */
-import { z } from "zod";
-import { definePlugin, defineTool } from "../src/tools/tool.ts";
+import { definePlugin, defineTool, z } from "../src/plugin_api.ts";
 
 interface TableAccess {
   table: string;

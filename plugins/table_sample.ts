@@ -1,9 +1,5 @@
 /** table_sample: N random rows of a table, to show an agent what the data looks like. */
-import { z } from "zod";
-import { quoteIdentifier } from "../src/sql/quote_identifier.ts";
-import { queryOutput } from "../src/tools/builtins/schemas.ts";
-import { renderRows } from "../src/tools/render_rows.ts";
-import { definePlugin, defineTool } from "../src/tools/tool.ts";
+import { definePlugin, defineTool, queryOutput, quoteIdentifier, renderRows, z } from "../src/plugin_api.ts";
 
 export default definePlugin({
   name: "table_sample",

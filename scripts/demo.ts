@@ -27,7 +27,7 @@ const USAGE = `deno task demo [--serve] [--verbose]
 
   (no flag)   seed a throwaway MariaDB and walk through every tool with a real MCP client
   --serve     seed it, print the mcpServers entry for an agent host, and serve MCP on stdio
-  --verbose   show every server log line during the walk (default: warnings and errors)`;
+  --verbose   show every server log line during the walk (default: errors only)`;
 
 /** Cleanup actions, run once, newest first, whether we finish, fail or are interrupted. */
 class Cleanup {
@@ -163,10 +163,19 @@ async function walkThrough(config: DemoConfig, cleanup: Cleanup, verbose: boolea
   });
   transport.stderr?.on("data", (chunk: Uint8Array | string) => log.push(String(chunk)));
   const client = new Client({ name: "mysql-mcp-demo", version: "0.1.0" });
-  cleanup.add(() => client.close());
+  let serverPid: number | null = null;
+  cleanup.add(async () => {
+    await client.close();
+    // close() ends stdin and escalates to SIGTERM after 2 s, but an interrupt can end
+    // this process first; never leave the server behind.
+    try {
+      if (serverPid !== null) Deno.kill(serverPid, "SIGTERM");
+    } catch { /* already exited */ }
+  });
 
   const spawned = performance.now();
   await client.connect(transport);
+  serverPid = transport.pid;
   const server = client.getServerVersion() as { name?: string; version?: string } | undefined;
   out(
     `  ${style.green("✓")} connected to ${server?.name ?? "?"} ${server?.version ?? ""} ` +

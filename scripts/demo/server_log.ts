@@ -59,7 +59,14 @@ export class ServerLog {
 }
 
 function format(record: Record): string {
-  const { level, msg, time: _time, ...fields } = record;
+  const { level, msg: text0, time: _time, ...fields } = record;
+  // An audit record's event is its message.
+  let msg = text0;
+  if (level === "audit" && msg === undefined) {
+    msg = String(fields.event ?? "");
+    delete fields.audit;
+    delete fields.event;
+  }
   const extra = Object.entries(fields).map(([k, v]) =>
     `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`
   );

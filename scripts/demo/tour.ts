@@ -14,7 +14,18 @@ const RW = { datasource_key: "shop-rw", database: "shop" };
 /** The [[tools]] of examples/demo.datasources.toml. */
 const DECLARATIVE = ["orders_by_status", "top_customers"];
 
+/** A call showing off each example plugin of plugins/, made when that plugin loaded. */
+const PLUGIN_CALLS: Record<string, Record<string, unknown>> = {
+  explain_query: {
+    ...RO,
+    query: "SELECT id, total FROM orders WHERE status = 'pending' ORDER BY created_at DESC",
+  },
+  column_profile: { ...RO, table: "products" },
+  table_sample: { ...RO, table: "customers", rows: 3 },
+};
+
 export async function tour(walk: Walk, client: McpClient): Promise<void> {
+  let toolNames: string[] = [];
   await walk.step(
     "1. The tools an agent sees",
     "tools/list: the built-ins, the [[tools]] declared in the TOML config, and plugins/*.ts.",
@@ -23,7 +34,8 @@ export async function tour(walk: Walk, client: McpClient): Promise<void> {
       const { tools } = await client.listTools() as {
         tools: { name: string; description?: string; annotations?: { readOnlyHint?: boolean } }[];
       };
-      const width = Math.max(...tools.map((t) => t.name.length));
+      toolNames = tools.map((t) => t.name);
+      const width = Math.max(...toolNames.map((name) => name.length));
       for (const tool of tools) {
         const origin = tool.name.startsWith("mysql_")
           ? "built-in"
@@ -194,7 +206,18 @@ export async function tour(walk: Walk, client: McpClient): Promise<void> {
   );
 
   await walk.step(
-    "8. Connection pools",
+    "8. Plugins",
+    "Tools from plugins/*.ts: same registry, same SQL gate, no credentials or raw connections.",
+    async () => {
+      for (const [name, args] of Object.entries(PLUGIN_CALLS)) {
+        if (toolNames.includes(name)) await walk.call(name, args, { lines: 12 });
+        else walk.flag(`plugin tool ${name} is not loaded (the server's start-up log says why)`);
+      }
+    },
+  );
+
+  await walk.step(
+    "9. Connection pools",
     "One pool per (datasource, database), created on first use.",
     async () => {
       const stats = await walk.call("mysql_get_connection_stats", {}, { lines: 0 });

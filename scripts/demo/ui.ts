@@ -38,16 +38,22 @@ export function section(title: string, explanation?: string): void {
   if (explanation) out(style.dim(explanation));
 }
 
-/** Indents `text`, keeping at most `maxLines` lines and saying how many were left out. */
+/**
+ * Indents `text`, keeping at most `maxLines` lines: the first ones, a note of
+ * how many were left out, and the last one (a result's summary line).
+ */
 export function block(text: string, maxLines = 20, indent = "    "): string {
-  const lines = text.replace(/\s+$/, "").split("\n");
-  const shown = lines.slice(0, maxLines).map((line) =>
-    line.length > 160 ? `${line.slice(0, 157)}...` : line
-  );
+  const clip = (line: string) => line.length > 160 ? `${line.slice(0, 157)}...` : line;
+  let lines = text.replace(/\s+$/, "").split("\n");
   if (lines.length > maxLines) {
-    shown.push(style.dim(`… ${lines.length - maxLines} more line(s)`));
+    const head = Math.max(1, maxLines - 1);
+    lines = [
+      ...lines.slice(0, head),
+      style.dim(`… ${lines.length - head - 1} more line(s)`),
+      lines[lines.length - 1],
+    ];
   }
-  return shown.map((line) => indent + line).join("\n");
+  return lines.map((line) => indent + clip(line)).join("\n");
 }
 
 /** `name {"arg":...}` as the agent would send it. */

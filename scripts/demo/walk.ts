@@ -120,6 +120,12 @@ export class Walk {
     }
   }
 
+  /** Prints and records something that should not have happened, without a call. */
+  flag(text: string): void {
+    out(style.yellow(`  ! ${text}`));
+    this.#surprise(text);
+  }
+
   #surprise(text: string) {
     this.report.surprises.push(text);
   }

@@ -152,14 +152,17 @@ export class Catalog {
     const cacheKey = `${key}\u0000${database}\u0000${table}`;
     const cached = this.#schemas.get(cacheKey);
     if (cached) return cached;
-    const schemas = await this.#readSchemas(key, database, table);
-    const schema = schemas.get(table);
-    if (!schema) {
-      throw new ToolError(
+    const notFound = () =>
+      new ToolError(
         "TABLE_NOT_FOUND",
         `Table "${clip(table)}" does not exist in database "${clip(database)}"`,
       );
-    }
+    // Identifiers hold only BMP characters (utf8mb3): such a table cannot exist, and
+    // information_schema would answer an "illegal mix of collations" error instead.
+    if (/[\u{10000}-\u{10FFFF}]/u.test(table)) throw notFound();
+    const schemas = await this.#readSchemas(key, database, table);
+    const schema = schemas.get(table);
+    if (!schema) throw notFound();
     this.#schemas.set(cacheKey, schema);
     return schema;
   }

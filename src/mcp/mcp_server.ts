@@ -95,17 +95,20 @@ export function createMcpServer(options: McpServerOptions): InstanceType<typeof 
     },
   );
 
-  const tools: Tool[] = options.registry.list().map(({ definition }) => ({
-    name: definition.name,
-    description: definition.description,
-    inputSchema: jsonSchema(definition.input, "input") as Tool["inputSchema"],
-    ...(definition.output
-      ? { outputSchema: jsonSchema(definition.output, "output") as Tool["outputSchema"] }
-      : {}),
-    ...(definition.annotations ? { annotations: definition.annotations } : {}),
-  }));
+  // Built on first tools/list, off the cold-start path.
+  let tools: Tool[] | undefined;
+  const listTools = (): Tool[] =>
+    options.registry.list().map(({ definition }) => ({
+      name: definition.name,
+      description: definition.description,
+      inputSchema: jsonSchema(definition.input, "input") as Tool["inputSchema"],
+      ...(definition.output
+        ? { outputSchema: jsonSchema(definition.output, "output") as Tool["outputSchema"] }
+        : {}),
+      ...(definition.annotations ? { annotations: definition.annotations } : {}),
+    }));
 
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools }));
+  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: tools ??= listTools() }));
 
   const prefix = crypto.randomUUID().slice(0, 8);
   let counter = 0;

@@ -1,4 +1,3 @@
-import mysql from "mysql2";
 import type { Connection as RawConnection } from "mysql2";
 import { Readable } from "node:stream";
 import { ToolError } from "../errors/tool_error.ts";
@@ -49,16 +48,32 @@ function refuseLocalFile(): Readable {
   return stream;
 }
 
+type Driver = typeof import("mysql2");
+let driver: Promise<Driver> | undefined;
+
+/**
+ * mysql2 is loaded on first connect, not at startup: it is a tenth of a
+ * second of module evaluation that the MCP handshake need not wait for.
+ */
+function loadDriver() {
+  driver ??= import("mysql2").then((module) => (module as { default: Driver }).default);
+  return driver;
+}
+
 /**
  * Opens one mysql2 connection to `target` with our fixed driver settings and
  * runs the session init in the same call. Failures become CONNECTION_FAILED
  * ToolErrors with only the error code and a short reason.
  */
-export function connect(target: ConnectionTarget, signal?: AbortSignal): Promise<OpenedConnection> {
+export async function connect(
+  target: ConnectionTarget,
+  signal?: AbortSignal,
+): Promise<OpenedConnection> {
   if (signal?.aborted) {
-    return Promise.reject(new ToolError("CONNECTION_FAILED", "Cannot connect: aborted"));
+    throw new ToolError("CONNECTION_FAILED", "Cannot connect: aborted");
   }
-  return new Promise((resolve, reject) => {
+  const mysql = await loadDriver();
+  return await new Promise((resolve, reject) => {
     let settled = false;
     const raw = mysql.createConnection({
       host: target.host,
@@ -69,7 +84,8 @@ export function connect(target: ConnectionTarget, signal?: AbortSignal): Promise
       connectTimeout: target.connectTimeoutMs,
       charset: "utf8mb4",
       supportBigNumbers: true,
-      bigNumberStrings: true,
+      // Exact: a BIGINT or DECIMAL beyond 2^53 comes as a string, smaller ones as numbers.
+      bigNumberStrings: false,
       dateStrings: true,
       decimalNumbers: false,
       multipleStatements: false,

@@ -43,6 +43,8 @@ interface Stream {
 const REMEMBERED_CLOSED = 1000;
 /** Chunks buffered before the socket is paused: one being read, one ready. */
 const BUFFERED_CHUNKS = 2;
+/** Grace after query_timeout before a stream waiting for rows is stopped (the server's own timeout goes first elsewhere). */
+const STALL_GRACE_MS = 1_000;
 
 /**
  * Open result streams: each holds one pooled connection running its query
@@ -223,6 +225,7 @@ export class StreamRegistry {
   async #take(stream: Stream, started: number): Promise<StreamChunk> {
     clearTimeout(stream.idleTimer);
     stream.idleTimer = undefined;
+    let stall: ReturnType<typeof setTimeout> | undefined;
     for (;;) {
       if (stream.failure || stream.ended || stream.rows.length >= stream.chunkSize) break;
       if (stream.paused) {
@@ -231,8 +234,14 @@ export class StreamRegistry {
         this.#resume(stream);
         continue;
       }
+      // A chunk that takes longer than the query timeout is a stuck statement: never hang.
+      stall ??= setTimeout(
+        () => this.#stalled(stream),
+        this.server.queryTimeoutMs + STALL_GRACE_MS,
+      );
       await new Promise<void>((resolve) => (stream.wake = resolve));
     }
+    clearTimeout(stall);
     if (stream.failure) {
       const failure = stream.failure;
       this.#close(stream, "failed", false);
@@ -271,6 +280,18 @@ export class StreamRegistry {
       this.server.streamIdleTimeoutMs,
     );
     return chunk;
+  }
+
+  #stalled(stream: Stream) {
+    if (stream.failure || stream.ended || stream.connDone) return;
+    this.gate.killStatement(stream.datasource, stream.conn);
+    this.#fail(
+      stream,
+      new ToolError(
+        "QUERY_TIMEOUT",
+        `No rows arrived for the next chunk within query_timeout (${this.server.queryTimeoutMs} ms): the statement was stopped`,
+      ),
+    );
   }
 
   #resume(stream: Stream) {

@@ -81,10 +81,11 @@ export function declarativeTool(tool: DeclarativeToolConfig, config: Config): To
 function parameterSchema(parameter: ToolParameterConfig): z.ZodType {
   let schema: z.ZodType;
   if (parameter.enum) {
-    const literals = parameter.enum.map((v) => z.literal(v));
-    schema = literals.length === 1
-      ? literals[0]
-      : z.union(literals as unknown as [z.ZodLiteral, z.ZodLiteral]);
+    const allowed = parameter.enum.map((v) => JSON.stringify(v)).join(", ");
+    schema = z.union(
+      parameter.enum.map((v) => z.literal(v)) as unknown as [z.ZodLiteral, z.ZodLiteral],
+      { error: `expected one of ${allowed}` },
+    );
   } else if (parameter.type === "integer") schema = z.number().int();
   else if (parameter.type === "number") schema = z.number();
   else if (parameter.type === "boolean") schema = z.boolean();

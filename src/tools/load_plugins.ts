@@ -1,3 +1,4 @@
+import { sanitizeText } from "../errors/sanitize.ts";
 import type { Logger } from "../log/logger.ts";
 import type { PluginDefinition, ToolDefinition } from "./tool.ts";
 
@@ -40,7 +41,7 @@ export async function loadPlugins(dir: string, log: Logger): Promise<LoadedPlugi
         tools: plugin.tools?.length ?? 0,
       });
     } catch (error) {
-      log.error("plugin skipped", { file: path, reason: reasonOf(error) });
+      log.error("plugin skipped", { file: name, reason: reasonOf(error) });
     }
   }
   return loaded;
@@ -76,5 +77,6 @@ function toFileUrl(path: string): string {
 
 function reasonOf(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  return text.split("\n")[0].slice(0, 500);
+  // Operators see which file failed; full paths stay out of the logs.
+  return sanitizeText(text.split("\n")[0]).slice(0, 500);
 }

@@ -180,6 +180,8 @@ Deno.test({
         nextChunk(t, first.stream_id),
         nextChunk(t, first.stream_id),
       ]);
+      const rest = z.has_more ? await readAll(t, await nextChunk(t, first.stream_id)) : [];
+      assert.deepEqual(rest, []);
       const all = [...first.rows, ...x.rows, ...y.rows, ...z.rows].map((r) => Number(r[0]));
       assert.deepEqual(all, Array.from({ length: 4000 }, (_, i) => i + 1));
       await connectionsFreed(t);
@@ -484,5 +486,48 @@ Deno.test({
       await t.call("mysql_stream_cancel", { stream_id: b.stream_id });
       await connectionsFreed(t);
     });
+  },
+});
+
+Deno.test({
+  name: "a mysql_stream_next that gets no rows within query_timeout answers QUERY_TIMEOUT",
+  ...DB_TEST,
+  async fn() {
+    await withApp(
+      {
+        server: {
+          query_timeout: '"1s"',
+          stream_chunk_size: "10",
+          stream_idle_timeout: '"30s"',
+        },
+      },
+      async (t) => {
+        const tag = marker();
+        const first = await openStream(
+          t,
+          `SELECT seq AS ${tag}, REPEAT('x', 1000) AS pad, IF(seq = 100, SLEEP(30), 0) AS s ` +
+            "FROM seq_1_to_120",
+        );
+        const started = Date.now();
+        const error = await within(
+          6_000,
+          "the stalled stream to fail",
+          (async () => {
+            for (let i = 0; i < 20; i++) {
+              const result = await t.raw("mysql_stream_next", { stream_id: first.stream_id });
+              if (result.isError) return JSON.parse(result.content[0].text);
+            }
+            assert.fail("no error after 20 chunks");
+          })(),
+        );
+        assert.equal(error.error_code, "QUERY_TIMEOUT", JSON.stringify(error));
+        assert.ok(Date.now() - started < 4_000);
+        await connectionsFreed(t);
+        await eventually(
+          "statement gone from the processlist",
+          async () => (await threadsRunning(t, tag)).length === 0,
+        );
+      },
+    );
   },
 });

@@ -1,0 +1,550 @@
+/**
+ * `deno task bench`: the SPEC's quality bars, measured in one run next to raw
+ * mysql2 doing the same work in this process. Starts a throwaway MariaDB,
+ * seeds it, spawns the server over stdio exactly as an agent host would (with
+ * minimal Deno permissions), prints a table and writes bench-results/latest.json.
+ *
+ *   deno task bench            # everything, a few minutes
+ *   deno task bench --quick    # smaller counts, for checking the script itself
+ */
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/dist/esm/client/index.d.ts"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/dist/esm/client/stdio.d.ts"
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import mysql from "mysql2";
+import { type DatabaseServer, startDatabaseServer } from "./throwaway_mariadb.ts";
+import {
+  median,
+  peakRss,
+  percentile,
+  throughput,
+  type ThroughputResult,
+  timeSequential,
+  utf8Bytes,
+} from "./bench/measure.ts";
+
+export * from "./bench/measure.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const PASSWORD_VAR = "MYSQL_MCP_BENCH_PASSWORD";
+const MAX_CONNECTIONS = 10;
+const TABLE_ROWS = 10_000;
+const STREAM_SQL = (n: number) => `SELECT seq AS id, seq * 2 AS twice FROM seq_1_to_${n}`;
+const LOOKUP_SQL = "SELECT * FROM t WHERE id = ?";
+const TEXT_SQL = "SELECT * FROM t WHERE id <= 100 ORDER BY id";
+
+/** A seeded database and the account the server under test uses. */
+export interface BenchDatabase {
+  readonly server: DatabaseServer;
+  readonly database: string;
+  readonly user: string;
+  readonly password: string;
+}
+
+/** Creates a database with table `t` (8 columns, NULLs, empty strings, decimals, dates). */
+export async function seedBenchDatabase(server: DatabaseServer): Promise<BenchDatabase> {
+  const suffix = crypto.randomUUID().slice(0, 8);
+  const db: BenchDatabase = {
+    server,
+    database: `bench_${suffix}`,
+    user: `bench_${suffix}`,
+    password: `pw-${crypto.randomUUID()}`,
+  };
+  await server.admin(`
+CREATE DATABASE ${db.database} CHARACTER SET utf8mb4;
+CREATE TABLE ${db.database}.t (
+  id INT PRIMARY KEY,
+  customer VARCHAR(60) NOT NULL,
+  email VARCHAR(120) NOT NULL,
+  status ENUM('pending','paid','shipped') NOT NULL,
+  total DECIMAL(12,2) NOT NULL,
+  quantity INT NOT NULL,
+  created_at DATETIME NOT NULL,
+  note VARCHAR(200) NULL
+);
+INSERT INTO ${db.database}.t
+  SELECT seq, CONCAT('Customer ', seq), CONCAT('customer', seq, '@example.com'),
+    ELT(1 + seq % 3, 'pending', 'paid', 'shipped'), ROUND(seq * 1.37, 2), seq % 17,
+    TIMESTAMP('2024-01-01') + INTERVAL seq MINUTE,
+    CASE seq % 4 WHEN 0 THEN NULL WHEN 1 THEN '' ELSE CONCAT('note for order ', seq) END
+  FROM ${db.database}.seq_1_to_${TABLE_ROWS};
+CREATE USER '${db.user}'@'%' IDENTIFIED BY '${db.password}';
+GRANT SELECT ON ${db.database}.* TO '${db.user}'@'%';
+`);
+  return db;
+}
+
+/** A temporary datasources.toml for `db` (password through an environment variable). */
+export async function writeBenchConfig(
+  db: BenchDatabase,
+): Promise<{ dir: string; path: string; plugins: string }> {
+  const dir = await Deno.makeTempDir({ prefix: "mysql-mcp-bench-" });
+  const plugins = `${dir}/plugins`;
+  await Deno.mkdir(plugins);
+  const path = `${dir}/datasources.toml`;
+  await Deno.writeTextFile(
+    path,
+    `[server]
+query_timeout = "30s"
+stream_chunk_size = 1000
+stream_idle_timeout = "60s"
+plugins_dir = ${JSON.stringify(plugins)}
+
+[[datasources]]
+key = "bench"
+name = "Benchmark"
+host = ${JSON.stringify(db.server.host)}
+port = ${db.server.port}
+username = ${JSON.stringify(db.user)}
+password_env = "${PASSWORD_VAR}"
+databases = [${JSON.stringify(db.database)}]
+max_rows = 10000
+  [datasources.pool]
+  max_connections = ${MAX_CONNECTIONS}
+  min_connections = 1
+`,
+  );
+  return { dir, path, plugins };
+}
+
+/** The stdio server as an agent host launches it: minimal permissions, password in the env. */
+export function serverTransport(
+  db: BenchDatabase,
+  config: { path: string; plugins: string },
+): InstanceType<typeof StdioClientTransport> {
+  return new StdioClientTransport({
+    command: Deno.execPath(),
+    args: [
+      "run",
+      `--allow-net=${db.server.host}:${db.server.port}`,
+      `--allow-read=${config.path},${config.plugins}`,
+      `--allow-env=${PASSWORD_VAR},MYSQL_MCP_CONFIG,MYSQL_MCP_LOG_LEVEL`,
+      "main.ts",
+      "serve",
+      "--config",
+      config.path,
+    ],
+    cwd: ROOT,
+    env: { [PASSWORD_VAR]: db.password, MYSQL_MCP_LOG_LEVEL: "warn" },
+    stderr: "inherit",
+  });
+}
+
+/** Spawns the server and completes the MCP handshake; returns the time it took. */
+export async function connectClient(
+  db: BenchDatabase,
+  config: { path: string; plugins: string },
+): Promise<{ client: InstanceType<typeof Client>; pid: number; startMs: number }> {
+  const transport = serverTransport(db, config);
+  const client = new Client({ name: "mysql-mcp-bench", version: "0.1.0" });
+  const started = performance.now();
+  await client.connect(transport);
+  const startMs = performance.now() - started;
+  return { client, pid: transport.pid!, startMs };
+}
+
+type McpClient = InstanceType<typeof Client>;
+
+async function callOk(client: McpClient, name: string, args: Record<string, unknown>) {
+  const result = await client.callTool({ name, arguments: args }, undefined, {
+    timeout: 120_000,
+  });
+  if (result.isError) {
+    throw new Error(`${name} failed: ${(result.content as { text: string }[])[0]?.text}`);
+  }
+  return result as { content: { text: string }[]; structuredContent: any };
+}
+
+/** Streams `sql` to its end through the MCP server; returns rows and rows/s. */
+export async function streamThroughServer(
+  client: McpClient,
+  db: BenchDatabase,
+  sql: string,
+): Promise<{ rows: number; seconds: number; rowsPerSecond: number; maxChunk: number }> {
+  const started = performance.now();
+  let chunk = (await callOk(client, "mysql_query", {
+    datasource_key: "bench",
+    database: db.database,
+    query: sql,
+    stream: true,
+  })).structuredContent;
+  let rows = chunk.row_count;
+  let maxChunk = chunk.row_count;
+  while (chunk.has_more) {
+    chunk = (await callOk(client, "mysql_stream_next", { stream_id: chunk.stream_id }))
+      .structuredContent;
+    rows += chunk.row_count;
+    if (chunk.row_count > maxChunk) maxChunk = chunk.row_count;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return { rows, seconds, rowsPerSecond: rows / seconds, maxChunk };
+}
+
+type RawConnection = ReturnType<typeof mysql.createConnection>;
+type RawPool = ReturnType<typeof mysql.createPool>;
+
+/** mysql2 with the same driver settings as the server. */
+function rawOptions(db: BenchDatabase) {
+  return {
+    host: db.server.host,
+    port: db.server.port,
+    user: db.user,
+    password: db.password,
+    database: db.database,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    dateStrings: true,
+  };
+}
+
+function rawConnect(db: BenchDatabase): Promise<RawConnection> {
+  const conn = mysql.createConnection(rawOptions(db));
+  return new Promise((resolve, reject) =>
+    conn.connect((error: unknown) => error ? reject(error) : resolve(conn))
+  );
+}
+
+/** mysql2's own streaming, `connection.query(sql).stream()`, rows as arrays like ours. */
+export async function streamRaw(
+  conn: RawConnection,
+  sql: string,
+): Promise<{ rows: number; seconds: number; rowsPerSecond: number }> {
+  const started = performance.now();
+  let rows = 0;
+  const stream = conn.query({ sql, rowsAsArray: true }).stream({ highWaterMark: 1000 });
+  for await (const _row of stream) rows++;
+  const seconds = (performance.now() - started) / 1000;
+  return { rows, seconds, rowsPerSecond: rows / seconds };
+}
+
+function rawExecute(conn: RawConnection | RawPool, sql: string, params: number[]) {
+  return new Promise<unknown>((resolve, reject) =>
+    conn.execute(
+      sql,
+      params,
+      (error: unknown, rows: unknown) => error ? reject(error) : resolve(rows),
+    )
+  );
+}
+
+function rawQueryObjects(conn: RawConnection, sql: string): Promise<Record<string, unknown>[]> {
+  return new Promise((resolve, reject) =>
+    conn.query(
+      sql,
+      (error: unknown, rows: unknown) =>
+        error ? reject(error) : resolve(rows as Record<string, unknown>[]),
+    )
+  );
+}
+
+/** One row of the printed table. */
+export interface BenchRow {
+  readonly measure: string;
+  readonly ours: number | null;
+  readonly mysql2: number | null;
+  readonly unit: string;
+  readonly goal: string;
+  /** null: not a pass/fail measure. */
+  readonly pass: boolean | null;
+  /** mysql2 / ours for rates, ours / mysql2 for times and sizes; null when not comparable. */
+  readonly ratio?: number | null;
+}
+
+function fmt(value: number | null, unit: string): string {
+  if (value === null || !Number.isFinite(value)) return "—";
+  if (unit === "ms") return value.toFixed(3);
+  if (unit === "MB") return value.toFixed(1);
+  if (value >= 1000) return Math.round(value).toLocaleString("en-US");
+  return value.toFixed(2);
+}
+
+/** Prints the table of results. */
+export function printTable(rows: readonly BenchRow[]): void {
+  const header = ["measure", "ours", "raw mysql2", "ratio", "goal", "result"];
+  const lines = rows.map((r) => [
+    r.measure,
+    `${fmt(r.ours, r.unit)} ${r.unit}`,
+    r.mysql2 === null ? "—" : `${fmt(r.mysql2, r.unit)} ${r.unit}`,
+    r.ratio === undefined || r.ratio === null ? "—" : `${r.ratio.toFixed(2)}×`,
+    r.goal,
+    r.pass === null ? "info" : r.pass ? "PASS" : "FAIL",
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const row = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join(" | ");
+  console.log(row(header));
+  console.log(widths.map((w) => "-".repeat(w)).join("-|-"));
+  for (const line of lines) console.log(row(line));
+}
+
+const MB = 1024 * 1024;
+
+/** Runs every measurement against a fresh MariaDB and returns the table rows and raw figures. */
+export async function runBench(options: { quick?: boolean } = {}) {
+  const quick = options.quick ?? false;
+  const big = quick ? 200_000 : 1_000_000;
+  const small = quick ? 20_000 : 100_000;
+  const lookups = quick ? 300 : 2_000;
+  const seconds = quick ? 2 : 5;
+  const inFlight = 32;
+
+  const log = (message: string) => console.error(`bench: ${message}`);
+  log("starting MariaDB");
+  // MariaDB's temporary tables go to $TMPDIR (else /tmp), where other jobs on a shared
+  // machine may clean up under it: give it, and our temp files, a folder of our own.
+  const tmp = await Deno.makeTempDir({ prefix: "mysql-mcp-bench-tmp-" });
+  const previousTmp = Deno.env.get("TMPDIR");
+  Deno.env.set("TMPDIR", tmp);
+  const cleanups: (() => Promise<unknown> | unknown)[] = [
+    () =>
+      previousTmp === undefined ? Deno.env.delete("TMPDIR") : Deno.env.set("TMPDIR", previousTmp),
+    () => Deno.remove(tmp, { recursive: true }),
+  ];
+  let server: DatabaseServer;
+  try {
+    server = await startDatabaseServer();
+  } catch (error) {
+    for (const cleanup of cleanups) await Promise.resolve().then(cleanup).catch(() => {});
+    throw error;
+  }
+  cleanups.unshift(() => server.stop());
+  try {
+    const db = await seedBenchDatabase(server);
+    const config = await writeBenchConfig(db);
+    cleanups.unshift(() => Deno.remove(config.dir, { recursive: true }));
+
+    // (e) cold start: spawn to `initialize` answered, median of 5.
+    log("cold start");
+    const starts: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const { client, startMs } = await connectClient(db, config);
+      starts.push(startMs);
+      await client.close();
+    }
+
+    const { client, pid } = await connectClient(db, config);
+    cleanups.unshift(() => client.close());
+    const raw = await rawConnect(db);
+    cleanups.unshift(() => raw.destroy());
+
+    // (f) sizes.
+    const toolsList = await client.listTools();
+    const toolsListBytes = utf8Bytes(JSON.stringify(toolsList));
+    const textResult = await callOk(client, "mysql_query", {
+      datasource_key: "bench",
+      database: db.database,
+      query: TEXT_SQL,
+    });
+    const textBytes = utf8Bytes(textResult.content[0].text);
+    const compactBytes = utf8Bytes(JSON.stringify(await rawQueryObjects(raw, TEXT_SQL)));
+
+    // (a) + (b) streaming, and the server's peak RSS during it. A warm-up stream first.
+    log("streaming");
+    await streamThroughServer(client, db, STREAM_SQL(50_000));
+    await streamRaw(raw, STREAM_SQL(50_000));
+    const rssSmall = await peakRss(pid, () => streamThroughServer(client, db, STREAM_SQL(small)));
+    const rssBig = await peakRss(pid, () => streamThroughServer(client, db, STREAM_SQL(big)));
+    const ourStream = rssBig.result;
+    if (ourStream.rows !== big) throw new Error(`streamed ${ourStream.rows} rows, not ${big}`);
+    const rawStream = await streamRaw(raw, STREAM_SQL(big));
+
+    // (c) sequential PK lookups.
+    log("latency");
+    const ids = Array.from({ length: lookups }, (_, i) => 1 + ((i * 7919) % TABLE_ROWS));
+    const lookup = (i: number) =>
+      callOk(client, "mysql_query", {
+        datasource_key: "bench",
+        database: db.database,
+        query: LOOKUP_SQL,
+        params: [ids[i % ids.length]],
+      });
+    await timeSequential(200, lookup);
+    const ourTimes = await timeSequential(lookups, lookup);
+    await timeSequential(200, (i) => rawExecute(raw, LOOKUP_SQL, [ids[i % ids.length]]));
+    const rawTimes = await timeSequential(
+      lookups,
+      (i) => rawExecute(raw, LOOKUP_SQL, [ids[i % ids.length]]),
+    );
+
+    // (d) 32 requests in flight.
+    log("throughput");
+    const ourThroughput: ThroughputResult = await throughput(inFlight, seconds, lookup);
+    const rawPool = mysql.createPool({ ...rawOptions(db), connectionLimit: MAX_CONNECTIONS });
+    cleanups.unshift(() => new Promise((r) => rawPool.end(() => r(undefined))));
+    const rawThroughput = await throughput(
+      inFlight,
+      seconds,
+      (i) => rawExecute(rawPool, LOOKUP_SQL, [ids[i % ids.length]]),
+    );
+
+    // The pool benchmark, when its module is there.
+    let pool: unknown = null;
+    let poolNote = "";
+    try {
+      const module = await import("../tests/pool/pool_bench.ts");
+      log("pool");
+      pool = await module.benchPool(server, quick ? { seconds: 1, iterations: 20_000 } : {});
+    } catch (error) {
+      const missing = error instanceof TypeError && /Module not found/i.test(String(error));
+      poolNote = missing ? "tests/pool/pool_bench.ts not found: skipped" : String(error);
+      log(`pool benchmark skipped: ${poolNote}`);
+    }
+
+    const p50 = percentile(ourTimes, 50);
+    const p99 = percentile(ourTimes, 99);
+    const rawP50 = percentile(rawTimes, 50);
+    const rawP99 = percentile(rawTimes, 99);
+    const flat = Math.abs(rssBig.peakBytes - rssSmall.peakBytes) / rssSmall.peakBytes;
+    const coldStart = median(starts);
+    const rows: BenchRow[] = [
+      {
+        measure: `stream ${big.toLocaleString("en-US")} rows`,
+        ours: ourStream.rowsPerSecond,
+        mysql2: rawStream.rowsPerSecond,
+        unit: "rows/s",
+        ratio: rawStream.rowsPerSecond / ourStream.rowsPerSecond,
+        goal: "≥ 800,000",
+        pass: ourStream.rowsPerSecond >= 800_000,
+      },
+      {
+        measure: `peak RSS, ${small.toLocaleString("en-US")}-row stream`,
+        ours: rssSmall.peakBytes / MB,
+        mysql2: null,
+        unit: "MB",
+        goal: "< 150",
+        pass: rssSmall.peakBytes < 150 * MB,
+      },
+      {
+        measure: `peak RSS, ${big.toLocaleString("en-US")}-row stream`,
+        ours: rssBig.peakBytes / MB,
+        mysql2: null,
+        unit: "MB",
+        goal: "< 150, within 10%",
+        pass: rssBig.peakBytes < 150 * MB && flat <= 0.1,
+        ratio: rssBig.peakBytes / rssSmall.peakBytes,
+      },
+      {
+        measure: `PK lookup p50 (${lookups} sequential)`,
+        ours: p50,
+        mysql2: rawP50,
+        unit: "ms",
+        ratio: p50 / rawP50,
+        goal: "≤ 0.35",
+        pass: p50 <= 0.35,
+      },
+      {
+        measure: "PK lookup p99",
+        ours: p99,
+        mysql2: rawP99,
+        unit: "ms",
+        ratio: p99 / rawP99,
+        goal: "≤ 1.5",
+        pass: p99 <= 1.5,
+      },
+      {
+        measure: `throughput, ${inFlight} in flight`,
+        ours: ourThroughput.perSecond,
+        mysql2: rawThroughput.perSecond,
+        unit: "q/s",
+        ratio: rawThroughput.perSecond / ourThroughput.perSecond,
+        goal: "≥ 10,000",
+        pass: ourThroughput.perSecond >= 10_000 && ourThroughput.errors === 0,
+      },
+      {
+        measure: "throughput p99",
+        ours: ourThroughput.p99Ms,
+        mysql2: rawThroughput.p99Ms,
+        unit: "ms",
+        ratio: ourThroughput.p99Ms / rawThroughput.p99Ms,
+        goal: "≤ 10",
+        pass: ourThroughput.p99Ms <= 10,
+      },
+      {
+        measure: "cold start to initialize (median of 5)",
+        ours: coldStart,
+        mysql2: null,
+        unit: "ms",
+        goal: "< 300",
+        pass: coldStart < 300,
+      },
+      {
+        measure: "text of 100 rows × 8 columns",
+        ours: textBytes,
+        mysql2: compactBytes,
+        unit: "B",
+        ratio: textBytes / compactBytes,
+        goal: "≤ 12,000",
+        pass: textBytes <= 12_000,
+      },
+      {
+        measure: "tools/list",
+        ours: toolsListBytes,
+        mysql2: null,
+        unit: "B",
+        goal: "< 8,192",
+        pass: toolsListBytes < 8192,
+      },
+    ];
+    const poolResult = pool as
+      | { acquireRelease: { oursUs: number; mysql2Us: number; ratio: number } }
+      | null;
+    if (poolResult) {
+      rows.push({
+        measure: "pool acquire+release",
+        ours: poolResult.acquireRelease.oursUs,
+        mysql2: poolResult.acquireRelease.mysql2Us,
+        unit: "µs",
+        ratio: poolResult.acquireRelease.ratio,
+        goal: "≤ 1.0× mysql2",
+        pass: poolResult.acquireRelease.ratio <= 1.0,
+      });
+    }
+    const figures = {
+      date: new Date().toISOString(),
+      quick,
+      deno: Deno.version,
+      cores: navigator.hardwareConcurrency,
+      stream: {
+        rows: big,
+        ours: ourStream,
+        mysql2: rawStream,
+        rssBytes: {
+          small: { rows: small, before: rssSmall.before, peak: rssSmall.peakBytes },
+          big: { rows: big, before: rssBig.before, peak: rssBig.peakBytes },
+          flatness: flat,
+        },
+      },
+      latency: {
+        count: lookups,
+        ours: { p50Ms: p50, p99Ms: p99, meanMs: mean(ourTimes) },
+        mysql2: { p50Ms: rawP50, p99Ms: rawP99, meanMs: mean(rawTimes) },
+      },
+      throughput: { inFlight, seconds, ours: ourThroughput, mysql2: rawThroughput },
+      coldStartMs: { median: coldStart, runs: starts },
+      bytes: { toolsList: toolsListBytes, text100x8: textBytes, compactJson100x8: compactBytes },
+      pool: pool ?? { skipped: poolNote },
+    };
+    return { rows, figures };
+  } finally {
+    for (const cleanup of cleanups) {
+      try {
+        await cleanup();
+      } catch { /* best effort */ }
+    }
+  }
+}
+
+function mean(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+}
+
+if (import.meta.main) {
+  const quick = Deno.args.includes("--quick");
+  const { rows, figures } = await runBench({ quick });
+  console.log("");
+  printTable(rows);
+  await Deno.mkdir(`${ROOT}bench-results`, { recursive: true });
+  const out = `${ROOT}bench-results/latest.json`;
+  await Deno.writeTextFile(out, JSON.stringify({ rows, figures }, null, 2) + "\n");
+  console.log(`\nwrote bench-results/latest.json`);
+  Deno.exit(0);
+}
