@@ -1,5 +1,12 @@
 /** table_sample: N random rows of a table, to show an agent what the data looks like. */
-import { definePlugin, defineTool, queryOutput, quoteIdentifier, renderRows, z } from "../src/plugin_api.ts";
+import {
+  definePlugin,
+  defineTool,
+  queryOutput,
+  quoteIdentifier,
+  renderRows,
+  z,
+} from "../src/plugin_api.ts";
 
 export default definePlugin({
   name: "table_sample",

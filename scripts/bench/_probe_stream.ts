@@ -21,11 +21,19 @@ const transport = new StdioClientTransport({
 const client = new Client({ name: "probe", version: "0" });
 await client.connect(transport);
 for (let i = 0; i < 4; i++) {
-  const r = await peakRss(transport.pid!, () => streamThroughServer(client, db, "SELECT seq AS id, seq * 2 AS twice FROM seq_1_to_1000000"));
-  console.log(`run ${i}: ${Math.round(r.result.rowsPerSecond)} rows/s, before ${(r.before / 2 ** 20).toFixed(1)} MB, peak ${(r.peakBytes / 2 ** 20).toFixed(1)} MB`);
+  const r = await peakRss(
+    transport.pid!,
+    () =>
+      streamThroughServer(client, db, "SELECT seq AS id, seq * 2 AS twice FROM seq_1_to_1000000"),
+  );
+  console.log(
+    `run ${i}: ${Math.round(r.result.rowsPerSecond)} rows/s, before ${
+      (r.before / 2 ** 20).toFixed(1)
+    } MB, peak ${(r.peakBytes / 2 ** 20).toFixed(1)} MB`,
+  );
 }
 await client.close();
 await new Promise((r) => setTimeout(r, 500));
 await server.stop();
 await Deno.remove(tmp, { recursive: true });
-await Deno.remove(config.dir, { recursive: true });
+await Deno.remove(config.dir, { recursive: true }).catch(() => {});

@@ -394,6 +394,28 @@ Deno.test({
 });
 
 Deno.test({
+  name: "mysql_get_connection_stats lists a source with zero counts before its first connection",
+  ...DB_TEST,
+  async fn() {
+    const t = await startTestApp();
+    try {
+      const { pools } = await t.call("mysql_get_connection_stats", {});
+      assert.deepEqual(pools, [{
+        datasource_key: KEY,
+        database: null,
+        active_connections: 0,
+        idle_connections: 0,
+        total_connections: 0,
+        queued_requests: 0,
+        open_streams: 0,
+      }]);
+    } finally {
+      await t.close();
+    }
+  },
+});
+
+Deno.test({
   name: "mysql_stream_next and mysql_stream_cancel answer STREAM_NOT_FOUND for an unknown id",
   ...DB_TEST,
   async fn() {

@@ -307,3 +307,57 @@ Deno.test({
     }
   },
 });
+
+// Feature: mysql-mcp-multi-datasource, Property 28: For any data source, the connection stats should include active, idle, total connection counts, and queued request count
+Deno.test({
+  name: "Property 28: connection stats always hold active + idle = total, also under load",
+  ...DB_TEST,
+  async fn() {
+    const t = await startTestApp({ pool: { max_connections: "3", acquire_timeout: '"5s"' } });
+    const check = (pools: Record<string, any>[]) => {
+      assert.ok(pools.length >= 1);
+      for (const pool of pools) {
+        assert.equal(pool.datasource_key, KEY);
+        for (
+          const field of [
+            "active_connections",
+            "idle_connections",
+            "total_connections",
+            "queued_requests",
+          ]
+        ) {
+          assert.ok(Number.isInteger(pool[field]) && pool[field] >= 0, field);
+        }
+        assert.equal(pool.active_connections + pool.idle_connections, pool.total_connections);
+        assert.ok(pool.total_connections <= 3);
+      }
+    };
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(
+            fc.constantFrom("SELECT 1", "SELECT SLEEP(0.01)", "SELECT COUNT(*) FROM numbers"),
+            {
+              maxLength: 6,
+            },
+          ),
+          fc.option(fc.constant(KEY)),
+          async (queries, key) => {
+            const args = key === null ? {} : { datasource_key: key };
+            const running = queries.map((query) => t.call("mysql_query", on(t, { query })));
+            // Taken while the queries run, and again once they are done.
+            check((await t.call("mysql_get_connection_stats", args)).pools);
+            await Promise.all(running);
+            const { pools } = await t.call("mysql_get_connection_stats", args);
+            check(pools);
+            const dbPool = pools.find((p: { database: string }) => p.database === t.db.db);
+            if (queries.length) assert.equal(dbPool.active_connections, 0);
+          },
+        ),
+        RUNS,
+      );
+    } finally {
+      await t.close();
+    }
+  },
+});

@@ -22,8 +22,8 @@ export function connectionStats({ datasources, streams }: BuiltinServices) {
       ),
     }),
     annotations: { readOnlyHint: true, openWorldHint: false },
-    handler: ({ datasource_key }) => ({
-      pools: datasources.stats(datasource_key).map((s) => ({
+    handler: ({ datasource_key }) => {
+      const pools = datasources.stats(datasource_key).map((s) => ({
         datasource_key: s.datasource_key,
         database: s.database,
         active_connections: s.active,
@@ -39,7 +39,25 @@ export function connectionStats({ datasources, streams }: BuiltinServices) {
           uses: c.uses,
           state: c.state,
         })),
-      })),
-    }),
+      }));
+      // A source that has not connected yet has no pool: list it with zero counts, so every
+      // configured source appears (seed property 28) instead of an empty answer.
+      const keys = datasource_key === undefined ? datasources.keys() : [datasource_key];
+      const idle = keys.filter((key) => !pools.some((p) => p.datasource_key === key));
+      return {
+        pools: [
+          ...pools,
+          ...idle.map((key) => ({
+            datasource_key: key,
+            database: null,
+            active_connections: 0,
+            idle_connections: 0,
+            total_connections: 0,
+            queued_requests: 0,
+            open_streams: 0,
+          })),
+        ],
+      };
+    },
   });
 }

@@ -1,0 +1,96 @@
+/**
+ * Profiling aid (not part of the bench): spawns the stdio server with
+ * --cpu-prof, runs sequential PK lookups and prints p50/p99 plus the hottest
+ * functions of the server process. `deno run -A scripts/bench/_profile_latency.ts [count]`
+ */
+import { startDatabaseServer } from "../throwaway_mariadb.ts";
+import { seedBenchDatabase, writeBenchConfig } from "../bench.ts";
+import { percentile, timeSequential } from "./measure.ts";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/dist/esm/client/index.d.ts"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/dist/esm/client/stdio.d.ts"
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+
+const count = Number(Deno.args[0] ?? 3000);
+const inFlight = Number(Deno.args[1] ?? 1);
+const server = await startDatabaseServer({ ignoreUrl: true });
+const profDir = await Deno.makeTempDir({ prefix: "prof-" });
+try {
+  const db = await seedBenchDatabase(server);
+  const config = await writeBenchConfig(db);
+  const transport = new StdioClientTransport({
+    command: Deno.execPath(),
+    args: [
+      "run",
+      "--cpu-prof",
+      `--cpu-prof-dir=${profDir}`,
+      `--allow-net=${server.host}:${server.port}`,
+      `--allow-read=${config.path},${config.plugins},${profDir}`,
+      `--allow-write=${profDir}`,
+      "--allow-env",
+      "main.ts",
+      "serve",
+      "--config",
+      config.path,
+    ],
+    env: { MYSQL_MCP_BENCH_PASSWORD: db.password, MYSQL_MCP_LOG_LEVEL: "warn" },
+    stderr: "inherit",
+  });
+  const client = new Client({ name: "prof", version: "1" });
+  await client.connect(transport);
+  const lookup = (i: number) =>
+    client.callTool({
+      name: "mysql_query",
+      arguments: {
+        datasource_key: "bench",
+        database: db.database,
+        query: "SELECT * FROM t WHERE id = ?",
+        params: [1 + (i % 1000)],
+      },
+    });
+  await timeSequential(300, lookup);
+  if (inFlight === 1) {
+    const times = await timeSequential(count, lookup);
+    console.log(
+      `p50 ${percentile(times, 50).toFixed(3)} ms, p99 ${percentile(times, 99).toFixed(3)} ms`,
+    );
+  } else {
+    const started = performance.now();
+    let n = 0;
+    await Promise.all(Array.from({ length: inFlight }, async () => {
+      while (n < count) {
+        n++;
+        await lookup(n);
+      }
+    }));
+    console.log(`${(count / ((performance.now() - started) / 1000)).toFixed(0)} q/s`);
+  }
+  await client.close();
+  await new Promise((r) => setTimeout(r, 1500));
+  for await (const entry of Deno.readDir(profDir)) {
+    const profile = JSON.parse(await Deno.readTextFile(`${profDir}/${entry.name}`));
+    const self = new Map<string, number>();
+    const byId = new Map<number, any>();
+    for (const node of profile.nodes) byId.set(node.id, node);
+    const dt = profile.timeDeltas as number[];
+    const counts = new Map<number, number>();
+    profile.samples.forEach((id: number, i: number) =>
+      counts.set(id, (counts.get(id) ?? 0) + (dt[i] ?? 0))
+    );
+    let total = 0;
+    for (const [id, us] of counts) {
+      const node = byId.get(id);
+      const f = node.callFrame;
+      const key = `${f.functionName || "(anon)"} ${
+        f.url.split("/").slice(-2).join("/")
+      }:${f.lineNumber}`;
+      self.set(key, (self.get(key) ?? 0) + us);
+      total += us;
+    }
+    const top = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 35);
+    for (const [k, us] of top) console.log(`${(100 * us / total).toFixed(1)}%\t${k}`);
+  }
+} finally {
+  await server.stop();
+  await Deno.remove(profDir, { recursive: true }).catch(() => {});
+}
