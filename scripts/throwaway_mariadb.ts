@@ -154,6 +154,8 @@ class OwnedServer implements DatabaseServer {
       await run("mariadb-install-db", [
         "--no-defaults",
         `--datadir=${dir}/data`,
+        // Its own tmpdir: other processes cleaning /tmp must not break it.
+        `--tmpdir=${dir}`,
         "--auth-root-authentication-method=socket",
         "--skip-test-db",
         "--skip-name-resolve",
@@ -177,6 +179,7 @@ class OwnedServer implements DatabaseServer {
     const args = [
       "--no-defaults",
       `--datadir=${this.dir}/data`,
+      `--tmpdir=${this.dir}`,
       `--socket=${this.dir}/mysqld.sock`,
       `--pid-file=${this.dir}/mysqld.pid`,
       `--log-error=${this.dir}/error.log`,

@@ -11,7 +11,7 @@ interface DriverError {
   message?: string;
 }
 
-const PATH = /(?:[A-Za-z]:)?(?:\/[\w.@+-]+){2,}\/?/g;
+const PATH = /(?:[A-Za-z]:)?(?:\/[\w.@+#%~-]+){2,}\/?/g;
 const URL_CREDENTIALS = /\b[a-z][a-z0-9+.-]*:\/\/[^\s'"@/]*@[^\s'"]*/gi;
 const NETWORK_CODES: Record<string, string> = {
   ECONNREFUSED: "connection refused",

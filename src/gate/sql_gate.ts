@@ -116,6 +116,25 @@ export class SqlGate {
    * statement class, refusals, parameters and the before-query hooks.
    */
   async admit(req: GateRequest, kind: StatementInfo["kind"]): Promise<AdmittedStatement> {
+    try {
+      return await this.#check(req, kind);
+    } catch (error) {
+      // Refusals reach the onError hooks too: auditing wants to see what was refused.
+      const sql = typeof req.sql === "string" ? req.sql.slice(0, 10_000) : "";
+      throw await this.reportError({
+        requestId: req.requestId ?? "",
+        tool: req.tool ?? "",
+        datasource: req.datasource,
+        database: req.database,
+        kind,
+        sql,
+        verb: "",
+        paramCount: req.params?.length ?? 0,
+      }, error);
+    }
+  }
+
+  async #check(req: GateRequest, kind: StatementInfo["kind"]): Promise<AdmittedStatement> {
     const source = this.datasources.get(req.datasource);
     if (typeof req.sql !== "string" || req.sql.trim() === "") {
       throw new ToolError("INVALID_ARGUMENT", "The SQL text is empty");
@@ -250,10 +269,14 @@ export class SqlGate {
    */
   guard(req: GateRequest, conn: PooledConnection): { stop(): void; reason(): string | undefined } {
     let reason: string | undefined;
+    let lastResort: ReturnType<typeof setTimeout> | undefined;
     const kill = (why: string) => {
       if (reason) return;
       reason = why;
       this.killStatement(req.datasource, conn);
+      // If even KILL QUERY gets no answer (server hung, network gone), drop the
+      // connection: its pending command then fails instead of hanging forever.
+      lastResort = setTimeout(() => conn.discard("statement did not stop"), 5 * KILL_GRACE_MS);
     };
     const timer = setTimeout(() => kill("timeout"), this.server.queryTimeoutMs + KILL_GRACE_MS);
     const onAbort = () => kill("cancelled");
@@ -262,6 +285,7 @@ export class SqlGate {
     return {
       stop() {
         clearTimeout(timer);
+        clearTimeout(lastResort);
         req.signal?.removeEventListener("abort", onAbort);
       },
       reason: () => reason,
@@ -355,26 +379,38 @@ export class SqlGate {
   }
 
   async #withHooks<T>(admitted: AdmittedStatement, run: () => Promise<T>): Promise<T> {
+    let result: T;
     try {
-      let result: T = await run();
-      if (admitted.info.kind !== "query") return result;
-      for (const hooks of this.#hooks) {
-        if (!hooks.afterQuery) continue;
-        const replaced = await hooks.afterQuery(admitted.info, result as QueryResult);
-        if (replaced) result = replaced as T;
-      }
-      return result;
+      result = await run();
     } catch (error) {
-      const toolError = error instanceof ToolError ? error : this.#sanitize(error);
-      for (const hooks of this.#hooks) {
-        try {
-          await hooks.onError?.(admitted.info, toolError);
-        } catch (hookError) {
-          this.log.warn("an onError hook failed", { error: String(hookError) });
-        }
-      }
-      throw toolError;
+      throw await this.reportError(admitted.info, error);
     }
+    return admitted.info.kind === "execute"
+      ? result
+      : await this.afterQuery(admitted.info, result as QueryResult) as T;
+  }
+
+  /** Runs the after-query hooks (column masking...) on a result or a stream chunk. */
+  async afterQuery<R extends QueryResult>(info: StatementInfo, result: R): Promise<R> {
+    for (const hooks of this.#hooks) {
+      if (!hooks.afterQuery) continue;
+      const replaced = await hooks.afterQuery(info, result);
+      if (replaced) result = replaced as R;
+    }
+    return result;
+  }
+
+  /** Tells the onError hooks; returns the sanitised error to throw. */
+  async reportError(info: StatementInfo, error: unknown): Promise<ToolError> {
+    const toolError = error instanceof ToolError ? error : this.#sanitize(error);
+    for (const hooks of this.#hooks) {
+      try {
+        await hooks.onError?.(info, toolError);
+      } catch (hookError) {
+        this.log.warn("an onError hook failed", { error: String(hookError) });
+      }
+    }
+    return toolError;
   }
 }
 

@@ -222,7 +222,20 @@ export function createMcpServer(options: McpServerOptions): InstanceType<typeof 
 function jsonSchema(schema: z.ZodType, io: "input" | "output"): Record<string, unknown> {
   const json = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Record<string, unknown>;
   delete json.$schema;
+  // tools/list goes into every agent's context: output schemas describe shape and
+  // types; "no other fields" adds bytes, not meaning, there.
+  if (io === "output") slimOutputSchema(json, true);
   return json;
+}
+
+/** Keeps types and the top-level required fields; drops what only restates them. */
+function slimOutputSchema(node: unknown, top: boolean): void {
+  if (Array.isArray(node)) return node.forEach((child) => slimOutputSchema(child, false));
+  if (typeof node !== "object" || node === null) return;
+  const record = node as Record<string, unknown>;
+  delete record.additionalProperties;
+  if (!top) delete record.required;
+  for (const child of Object.values(record)) slimOutputSchema(child, false);
 }
 
 function describeIssues(error: z.ZodError): string {

@@ -98,6 +98,11 @@ class Lease implements PooledConnection {
     if (!this.#done) this.#slot.dirty = true;
   }
 
+  holdLong(): void {
+    // A stream holds its connection as long as the agent reads: not a leak.
+    if (!this.#done) this.#slot.leakReported = true;
+  }
+
   setReadOnly(readOnly: boolean): Promise<void> {
     const slot = this.#slot;
     if (this.#done) {

@@ -26,6 +26,8 @@ export interface PooledConnection {
   readonly serverVersion: string;
   /** Says session state may have changed: release() resets it before reuse. */
   markDirty(): void;
+  /** Says this loan is meant to last (a result stream): no leak report for it. */
+  holdLong(): void;
   /** Puts the session in READ ONLY or READ WRITE transaction mode; no round trip if unchanged. */
   setReadOnly(readOnly: boolean): Promise<void>;
   /** Returns it to the pool (reset first when dirty). Later calls do nothing. */

@@ -5,6 +5,7 @@ import { type ColumnInfo, columnInfo, type DriverField } from "../gate/column_ty
 import { encodeRow } from "../gate/encode_row.ts";
 import type { GateRequest, QueryResult, SqlGate } from "../gate/sql_gate.ts";
 import type { Logger } from "../log/logger.ts";
+import type { StatementInfo } from "../gate/hooks.ts";
 import type { PooledConnection } from "../pool/types.ts";
 
 /** One chunk of a streamed result: a query result plus where the stream stands. */
@@ -37,6 +38,8 @@ interface Stream {
   stopGuard: () => void;
   unsubscribe: () => void;
   warnings: string[];
+  /** What the hooks see of this stream's statement. */
+  readonly info: StatementInfo;
 }
 
 /** How many recently closed stream ids are remembered, to answer STREAM_CANCELLED. */
@@ -110,8 +113,10 @@ export class StreamRegistry {
       stopGuard: () => guard.stop(),
       unsubscribe: () => {},
       warnings: admitted.warnings,
+      info: admitted.info,
     };
     this.#streams.set(id, stream);
+    conn.holdLong();
     // mysql2 reports a lost connection (KILL, network) on the connection, not the command.
     stream.unsubscribe = conn.onDeath((error) => this.#fail(stream, lostConnection(error)));
     // Not gate.statementText(): on MariaDB it wraps the statement in max_statement_time, which
@@ -121,16 +126,20 @@ export class StreamRegistry {
     try {
       first = await this.#take(stream, started);
     } catch (error) {
-      throw guard.reason() === "timeout"
-        ? new ToolError(
-          "QUERY_TIMEOUT",
-          `The statement produced no result within query_timeout (${this.server.queryTimeoutMs} ms) and was stopped`,
-        )
-        : error;
+      throw await this.gate.reportError(
+        stream.info,
+        guard.reason() === "timeout"
+          ? new ToolError(
+            "QUERY_TIMEOUT",
+            `The statement produced no result within query_timeout (${this.server.queryTimeoutMs} ms) and was stopped`,
+          )
+          : error,
+      );
     } finally {
       guard.stop();
     }
-    return first;
+    // The same after-query hooks as mysql_query: a masked column stays masked when streamed.
+    return await this.gate.afterQuery(stream.info, first);
   }
 
   /** The next chunk of an open stream. */
@@ -138,12 +147,14 @@ export class StreamRegistry {
     const stream = this.#streams.get(id);
     if (!stream) return Promise.reject(this.#missing(id));
     // A second call while one waits queues behind it rather than stealing its wake-up.
-    const turn = stream.turn.then(
-      () =>
-        this.#streams.has(id)
-          ? this.#take(stream, performance.now())
-          : Promise.reject(this.#missing(id)),
-    );
+    const turn = stream.turn.then(async () => {
+      if (!this.#streams.has(id)) throw this.#missing(id);
+      try {
+        return await this.gate.afterQuery(stream.info, await this.#take(stream, performance.now()));
+      } catch (error) {
+        throw await this.gate.reportError(stream.info, error);
+      }
+    });
     stream.turn = turn.catch(() => {});
     return turn;
   }

@@ -66,8 +66,8 @@ export function declarativeTool(tool: DeclarativeToolConfig, config: Config): To
     input: z.object(shape).strict(),
     output: tool.writes ? executeOutput : queryOutput,
     annotations: tool.writes
-      ? { readOnlyHint: false, destructiveHint: true, openWorldHint: false }
-      : { readOnlyHint: true, openWorldHint: false },
+      ? { readOnlyHint: false, destructiveHint: true }
+      : { readOnlyHint: true },
     handler: (args: Record<string, unknown>, ctx) => {
       // Bound as prepared-statement values in placeholder order; never spliced into SQL.
       const params = names.map((name) => args[name] ?? null);

@@ -93,9 +93,19 @@ Deno.test({
         query: "SELECT id, email FROM customers ORDER BY id",
       });
       assert.deepEqual(masked.rows[0], [1, "***"]);
+      // Streamed chunks pass the same hooks.
+      const streamed = await t.call("mysql_query", {
+        ...target,
+        query: "SELECT id, email FROM customers ORDER BY id",
+        stream: true,
+      });
+      assert.deepEqual(streamed.rows[0], [1, "***"]);
       await t.fail("mysql_query", { ...target, query: "SELECT * FROM no_such_table" });
+      await t.fail("mysql_query", { ...target, query: "DROP TABLE customers" });
       const seen = (globalThis as Record<string, unknown>).__maskerErrors as string[];
       assert.ok(seen.includes("mysql_query:TABLE_NOT_FOUND"), JSON.stringify(seen));
+      // Refusals are seen too, for auditing.
+      assert.ok(seen.includes("mysql_query:STATEMENT_NOT_ALLOWED"), JSON.stringify(seen));
     } finally {
       await t.close();
     }

@@ -21,7 +21,7 @@ export function connectionStats({ datasources, streams }: BuiltinServices) {
         }).passthrough(),
       ),
     }),
-    annotations: { readOnlyHint: true, openWorldHint: false },
+    annotations: { readOnlyHint: true },
     handler: ({ datasource_key }) => {
       const pools = datasources.stats(datasource_key).map((s) => ({
         datasource_key: s.datasource_key,

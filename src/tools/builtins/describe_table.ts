@@ -40,7 +40,7 @@ export function describeTable({ catalog }: BuiltinServices) {
       table: z.string().min(1).max(64).describe("Table name"),
     }).strict(),
     output: tableSchemaOutput,
-    annotations: { readOnlyHint: true, openWorldHint: false },
+    annotations: { readOnlyHint: true },
     handler: (args) => catalog.describe(args.datasource_key, args.database, args.table),
   });
 }

@@ -6,12 +6,11 @@ import type { BuiltinServices } from "./services.ts";
 export function execute({ gate }: BuiltinServices) {
   return defineTool({
     name: "mysql_execute",
-    description:
-      "Run one INSERT, UPDATE, DELETE or REPLACE; returns affected_rows and last_insert_id. DDL and other statements are refused.",
+    description: "Run one INSERT, UPDATE, DELETE or REPLACE (no DDL); ? placeholders bind params.",
     input: z.object({
       datasource_key: datasourceKey,
       database,
-      statement: z.string().min(1).max(1_000_000).describe("One DML statement; use ? for params"),
+      statement: z.string().max(1_000_000),
       params: sqlParams.optional(),
     }).strict(),
     output: z.object({
@@ -20,7 +19,7 @@ export function execute({ gate }: BuiltinServices) {
       execution_time_ms: z.number(),
       warnings: z.array(z.string()).optional(),
     }),
-    annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: false },
+    annotations: { readOnlyHint: false, destructiveHint: true },
     handler: (args, ctx) =>
       gate.execute({
         datasource: args.datasource_key,

@@ -16,7 +16,7 @@ export function listDatabases({ catalog }: BuiltinServices) {
         collation: z.string(),
       })),
     }),
-    annotations: { readOnlyHint: true, openWorldHint: false },
+    annotations: { readOnlyHint: true },
     handler: async ({ datasource_key }) => ({
       databases: await catalog.databases(datasource_key),
     }),

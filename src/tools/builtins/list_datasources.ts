@@ -14,7 +14,7 @@ export function listDatasources({ datasources }: BuiltinServices) {
         status: z.enum(["available", "unavailable"]),
       })),
     }),
-    annotations: { readOnlyHint: true, openWorldHint: false },
+    annotations: { readOnlyHint: true },
     handler: () => ({ datasources: datasources.list() }),
     render: (result) =>
       (result as { datasources: { key: string; name: string; status: string }[] }).datasources

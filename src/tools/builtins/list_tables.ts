@@ -18,7 +18,7 @@ export function listTables({ catalog }: BuiltinServices) {
         comment: z.string().optional(),
       })),
     }),
-    annotations: { readOnlyHint: true, openWorldHint: false },
+    annotations: { readOnlyHint: true },
     handler: async (args) => ({ tables: await catalog.tables(args.datasource_key, args.database) }),
   });
 }

@@ -8,16 +8,16 @@ export function query({ gate, streams }: BuiltinServices) {
   return defineTool({
     name: "mysql_query",
     description:
-      "Run one read-only statement (SELECT, WITH, SHOW, DESCRIBE, EXPLAIN). Use ? placeholders with params. stream: true returns the first chunk and a stream_id for mysql_stream_next.",
+      "Run one read statement (SELECT, WITH, SHOW, DESCRIBE, EXPLAIN); ? placeholders bind params. stream: true pages big results via mysql_stream_next.",
     input: z.object({
       datasource_key: datasourceKey,
       database,
-      query: z.string().min(1).max(1_000_000).describe("One read statement"),
+      query: z.string().max(1_000_000).describe("One read statement"),
       params: sqlParams.optional(),
       stream: z.boolean().optional().describe("Stream a large result in chunks"),
     }).strict(),
     output: queryOutput,
-    annotations: { readOnlyHint: true, openWorldHint: false },
+    annotations: { readOnlyHint: true },
     handler: (args, ctx) => {
       const request = {
         datasource: args.datasource_key,
@@ -38,9 +38,9 @@ export function streamNext({ streams }: BuiltinServices) {
   return defineTool({
     name: "mysql_stream_next",
     description: "Next chunk of a streamed mysql_query; has_more: false on the last one.",
-    input: z.object({ stream_id: z.string().min(1).max(128) }).strict(),
+    input: z.object({ stream_id: z.string().min(1) }).strict(),
     output: queryOutput,
-    annotations: { readOnlyHint: true, openWorldHint: false },
+    annotations: { readOnlyHint: true },
     handler: ({ stream_id }) => streams.next(stream_id),
     render: renderRows,
   });
@@ -50,9 +50,9 @@ export function streamCancel({ streams }: BuiltinServices) {
   return defineTool({
     name: "mysql_stream_cancel",
     description: "Stop a streamed query and free its connection.",
-    input: z.object({ stream_id: z.string().min(1).max(128) }).strict(),
+    input: z.object({ stream_id: z.string().min(1) }).strict(),
     output: z.object({ cancelled: z.literal(true) }),
-    annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+    annotations: { readOnlyHint: true, idempotentHint: true },
     handler: ({ stream_id }) => streams.cancel(stream_id),
   });
 }

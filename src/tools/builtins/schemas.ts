@@ -1,13 +1,11 @@
 import { z } from "zod";
 
 /** Fields shared by the built-in tools' input schemas. */
-export const datasourceKey = z.string().min(1).max(128).describe(
-  "Datasource key from mysql_list_datasources",
-);
-export const database = z.string().min(1).max(64).describe("Database name");
+export const datasourceKey = z.string().min(1).describe("From mysql_list_datasources");
+export const database = z.string().min(1).describe("Database name");
 export const sqlParams = z.array(z.union([z.string(), z.number(), z.boolean(), z.null()]))
   .max(1000)
-  .describe("Values bound to ? placeholders, in order");
+  .describe("Values for the ? placeholders");
 
 export const columnSchema = z.object({
   name: z.string(),
@@ -23,7 +21,7 @@ export const queryOutput = z.object({
   truncated: z.boolean(),
   execution_time_ms: z.number(),
   warnings: z.array(z.string()).optional(),
-  stream_id: z.string().optional(),
+  stream_id: z.string().min(1).optional(),
   has_more: z.boolean().optional(),
 });
 
