@@ -8,14 +8,13 @@ import { runCheck } from "./src/cli/run_check.ts";
 import { configPathFrom, loadConfig } from "./src/config/load_config.ts";
 import { ConfigError } from "./src/config/parse_config.ts";
 import { Logger, parseLogLevel } from "./src/log/logger.ts";
-import { StdioServerTransport } from "./src/mcp/sdk.ts";
+import { StdioTransport } from "./src/mcp/stdio_transport.ts";
 import { serveMetrics } from "./src/observability/metrics_server.ts";
 import { derivePermissions, permissionFlags } from "./src/permissions/derive_permissions.ts";
 import { broaderThanNeeded } from "./src/permissions/granted_permissions.ts";
 import { loadExtensions } from "./src/tools/load_extensions.ts";
 // Plugins import this module; loading it here keeps it inside the granted module graph.
 import "./src/plugin_api.ts";
-import process from "node:process";
 
 const env = (name: string) => {
   try {
@@ -78,7 +77,7 @@ async function main(argv: string[]): Promise<number> {
     })();
     return closing;
   };
-  const transport = new StdioServerTransport();
+  const transport = new StdioTransport();
   transport.onclose = () => void shutdown("stdin closed");
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     try {
@@ -86,9 +85,6 @@ async function main(argv: string[]): Promise<number> {
     } catch { /* signals unavailable on this platform */ }
   }
   await app.server.connect(transport);
-  // The SDK's stdio transport does not notice end of input: an agent host that
-  // just closes our stdin must still see us exit.
-  process.stdin.once("end", () => void transport.close());
   log.info("serving MCP on stdio", {
     datasources: app.datasources.keys().length,
     tools: app.registry.list().length,

@@ -49,12 +49,24 @@ try {
       },
     });
   await timeSequential(300, lookup);
+  const status = async () =>
+    Object.fromEntries(
+      ((await server.admin("SHOW GLOBAL STATUS")) as { Variable_name: string; Value: string }[])
+        .filter((r) => /^(Com_|Questions|Bytes_|Connections)/.test(r.Variable_name))
+        .map((r) => [r.Variable_name, Number(r.Value)]),
+    );
+  const before = await status();
   if (inFlight === 1) {
     const times = await timeSequential(count, lookup);
     console.log(
       `p50 ${percentile(times, 50).toFixed(3)} ms, p99 ${percentile(times, 99).toFixed(3)} ms`,
     );
   } else {
+    const { default: process } = await import("node:process");
+    const cpu0 = process.cpuUsage();
+    const stat = () =>
+      Deno.readTextFileSync(`/proc/${transport.pid}/stat`).split(") ")[1].split(" ");
+    const s0 = stat();
     const started = performance.now();
     let n = 0;
     await Promise.all(Array.from({ length: inFlight }, async () => {
@@ -63,8 +75,20 @@ try {
         await lookup(n);
       }
     }));
-    console.log(`${(count / ((performance.now() - started) / 1000)).toFixed(0)} q/s`);
+    const wall = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const s1 = stat();
+    const serverCpu = (Number(s1[11]) + Number(s1[12]) - Number(s0[11]) - Number(s0[12])) / 100;
+    console.log(
+      `${(count / wall).toFixed(0)} q/s; client cpu ${
+        ((cpu.user + cpu.system) / 1e6 / wall * 100).toFixed(0)
+      }%, server cpu ${(serverCpu / wall * 100).toFixed(0)}%`,
+    );
   }
+  const after = await status();
+  const deltas = Object.entries(after).map(([k, v]) => [k, (v - (before[k] ?? 0)) / count] as const)
+    .filter(([, v]) => v > 0.01);
+  console.log("per request:", deltas.map(([k, v]) => `${k}=${v.toFixed(2)}`).join(" "));
   await client.close();
   await new Promise((r) => setTimeout(r, 1500));
   for await (const entry of Deno.readDir(profDir)) {
@@ -86,6 +110,40 @@ try {
       }:${f.lineNumber}`;
       self.set(key, (self.get(key) ?? 0) + us);
       total += us;
+    }
+    // Who calls the hottest native frames.
+    const parentOf = new Map<number, number>();
+    for (const node of profile.nodes) for (const c of node.children ?? []) parentOf.set(c, node.id);
+    const callers = new Map<string, number>();
+    for (const [id, us] of counts) {
+      const node = byId.get(id);
+      if (node.callFrame.functionName !== "writeBuffer") continue;
+      const chain: string[] = [];
+      for (let p = parentOf.get(id); p !== undefined && chain.length < 4; p = parentOf.get(p)) {
+        chain.push(byId.get(p).callFrame.functionName || "(anon)");
+      }
+      callers.set(chain.join(" < "), (callers.get(chain.join(" < ")) ?? 0) + us);
+    }
+    for (const [k, us] of [...callers.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5)) {
+      console.log(`writeBuffer ${(100 * us / total).toFixed(1)}% from ${k}`);
+    }
+    if (Deno.env.get("INCLUSIVE")) {
+      const incl = new Map<string, number>();
+      for (const [id, us] of counts) {
+        const seen = new Set<string>();
+        for (let p: number | undefined = id; p !== undefined; p = parentOf.get(p)) {
+          const f = byId.get(p).callFrame;
+          const k = `${f.functionName || "(anon)"} ${
+            f.url.split("/").slice(-2).join("/")
+          }:${f.lineNumber}`;
+          if (seen.has(k)) continue;
+          seen.add(k);
+          incl.set(k, (incl.get(k) ?? 0) + us);
+        }
+      }
+      for (const [k, us] of [...incl.entries()].sort((a, b) => b[1] - a[1]).slice(0, 60)) {
+        console.log(`incl ${(100 * us / total).toFixed(1)}%\t${k}`);
+      }
     }
     const top = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 35);
     for (const [k, us] of top) console.log(`${(100 * us / total).toFixed(1)}%\t${k}`);

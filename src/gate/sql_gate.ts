@@ -9,6 +9,7 @@ import type { PooledConnection } from "../pool/types.ts";
 import { classifySql, type SqlAnalysis } from "../sql/classify.ts";
 import { lex } from "../sql/lexer.ts";
 import { type ColumnInfo, columnInfo } from "./column_types.ts";
+import { Deadlines } from "./deadlines.ts";
 import type { QueryHooks, StatementInfo } from "./hooks.ts";
 import { runStatement, type StatementOutcome } from "./run_statement.ts";
 
@@ -58,6 +59,7 @@ const READ_VERBS_WITH_LIMIT = new Set(["SELECT", "WITH", "(", "VALUES", "SHOW"])
  */
 export class SqlGate {
   readonly #hooks: QueryHooks[] = [];
+  readonly #deadlines = new Deadlines();
 
   constructor(
     private readonly datasources: Datasources,
@@ -278,13 +280,16 @@ export class SqlGate {
       // connection: its pending command then fails instead of hanging forever.
       lastResort = setTimeout(() => conn.discard("statement did not stop"), 5 * KILL_GRACE_MS);
     };
-    const timer = setTimeout(() => kill("timeout"), this.server.queryTimeoutMs + KILL_GRACE_MS);
+    const cancelDeadline = this.#deadlines.add(
+      this.server.queryTimeoutMs + KILL_GRACE_MS,
+      () => kill("timeout"),
+    );
     const onAbort = () => kill("cancelled");
     req.signal?.addEventListener("abort", onAbort, { once: true });
     if (req.signal?.aborted) onAbort();
     return {
       stop() {
-        clearTimeout(timer);
+        cancelDeadline();
         clearTimeout(lastResort);
         req.signal?.removeEventListener("abort", onAbort);
       },

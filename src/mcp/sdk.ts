@@ -1,8 +1,8 @@
 /** The only file that imports the MCP SDK: moving to its next major version changes this file. */
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/dist/esm/server/index.d.ts"
 export { Server } from "@modelcontextprotocol/sdk/server/index.js";
-// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/dist/esm/server/stdio.d.ts"
-export { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/dist/esm/shared/transport.d.ts"
+export type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/dist/esm/types.d.ts"
 export {
   CallToolRequestSchema,
@@ -18,6 +18,7 @@ export {
 export type {
   CallToolRequest,
   CallToolResult,
+  JSONRPCMessage,
   ReadResourceRequest,
   SetLevelRequest,
   Tool,

@@ -50,7 +50,11 @@ export interface GaugeSource {
  * gauges (pools, streams) read when scraped.
  */
 export class Metrics {
-  readonly #durations = new Map<string, { labels: Labels; histogram: Histogram }>();
+  /** Per (tool, datasource): found by a plain key, so a call allocates nothing. */
+  readonly #calls = new Map<
+    string,
+    { labels: Labels; histogram: Histogram; ok: number; error: number; rows: number }
+  >();
   readonly #acquire = new Map<string, { labels: Labels; histogram: Histogram }>();
   readonly #counters = new Map<string, { name: string; labels: Labels; value: number }>();
   readonly #gauges: GaugeSource[] = [];
@@ -63,21 +67,35 @@ export class Metrics {
     errorCode?: string;
     rows?: number;
   }) {
-    const labels = { tool: call.tool, datasource: call.datasource ?? "" };
-    histogramFor(this.#durations, labels).observe(call.durationMs / 1000);
-    this.#count("mysql_mcp_tool_calls_total", {
-      ...labels,
-      outcome: call.errorCode ? "error" : "ok",
-    });
-    if (call.errorCode) this.#count("mysql_mcp_errors_total", { code: call.errorCode });
-    if (call.rows && (call.tool === "mysql_stream_next" || call.tool === "mysql_query")) {
-      this.#count("mysql_mcp_rows_returned_total", labels, call.rows);
+    const datasource = call.datasource ?? "";
+    const key = `${call.tool}\u0000${datasource}`;
+    let entry = this.#calls.get(key);
+    if (!entry) {
+      entry = {
+        labels: { tool: call.tool, datasource },
+        histogram: new Histogram(),
+        ok: 0,
+        error: 0,
+        rows: 0,
+      };
+      this.#calls.set(key, entry);
     }
+    entry.histogram.observe(call.durationMs / 1000);
+    if (call.errorCode) {
+      entry.error++;
+      this.#count("mysql_mcp_errors_total", { code: call.errorCode });
+    } else entry.ok++;
+    if (call.rows) entry.rows += call.rows;
   }
 
   observePoolEvent(event: PoolEvent) {
     if (event.type === "acquired") {
-      histogramFor(this.#acquire, { pool: event.pool }).observe(event.waitMs / 1000);
+      let entry = this.#acquire.get(event.pool);
+      if (!entry) {
+        entry = { labels: { pool: event.pool }, histogram: new Histogram() };
+        this.#acquire.set(event.pool, entry);
+      }
+      entry.histogram.observe(event.waitMs / 1000);
     } else if (event.type === "created" || event.type === "closed") {
       this.#count(`mysql_mcp_pool_connections_${event.type}_total`, { pool: event.pool });
     } else if (event.type === "leak_suspected") {
@@ -96,8 +114,31 @@ export class Metrics {
       out,
       "mysql_mcp_tool_call_duration_seconds",
       "Tool call duration",
-      this.#durations,
+      this.#calls,
     );
+    const calls = [...this.#calls.values()];
+    if (calls.length > 0) {
+      out.push(
+        "# HELP mysql_mcp_tool_calls_total tool calls by outcome",
+        "# TYPE mysql_mcp_tool_calls_total counter",
+      );
+      for (const c of calls) {
+        for (const outcome of ["ok", "error"] as const) {
+          if (c[outcome] > 0) {
+            out.push(
+              `mysql_mcp_tool_calls_total${labelText({ ...c.labels, outcome })} ${c[outcome]}`,
+            );
+          }
+        }
+      }
+      out.push(
+        "# HELP mysql_mcp_rows_returned_total rows returned to agents",
+        "# TYPE mysql_mcp_rows_returned_total counter",
+      );
+      for (const c of calls) {
+        out.push(`mysql_mcp_rows_returned_total${labelText(c.labels)} ${c.rows}`);
+      }
+    }
     renderHistograms(
       out,
       "mysql_mcp_pool_acquire_seconds",
@@ -130,19 +171,6 @@ export class Metrics {
     if (counter) counter.value += by;
     else this.#counters.set(key, { name, labels, value: by });
   }
-}
-
-function histogramFor(
-  map: Map<string, { labels: Labels; histogram: Histogram }>,
-  labels: Labels,
-): Histogram {
-  const key = labelText(labels);
-  let entry = map.get(key);
-  if (!entry) {
-    entry = { labels, histogram: new Histogram() };
-    map.set(key, entry);
-  }
-  return entry.histogram;
 }
 
 function renderHistograms(
