@@ -8,6 +8,10 @@ export interface DriverField {
   orgTable?: string;
   orgName?: string;
   schema?: string;
+  /** MariaDB's extended metadata: "json" for a JSON column stored as LONGTEXT. */
+  extendedFormat?: string;
+  /** MariaDB's extended metadata: a data type plugin such as "inet6" or "uuid". */
+  extendedType?: string;
 }
 
 export interface ColumnInfo {
@@ -55,7 +59,9 @@ export function columnInfo(field: DriverField): ColumnInfo {
   const flags = field.flags ?? 0;
   const binary = field.characterSet === BINARY_CHARSET;
   let type: string;
-  if (flags & ENUM_FLAG) type = "ENUM";
+  if (field.extendedFormat === "json") type = "JSON";
+  else if (field.extendedType) type = field.extendedType.toUpperCase();
+  else if (flags & ENUM_FLAG) type = "ENUM";
   else if (flags & SET_FLAG) type = "SET";
   else if (code >= 0xf9 && code <= 0xfc) type = binary ? "BLOB" : "TEXT";
   else if (code === 0xfd) type = binary ? "VARBINARY" : "VARCHAR";

@@ -95,6 +95,9 @@ Deno.test({
       assert.equal(types.dec_value, "DECIMAL");
       assert.equal(types.dt, "DATETIME");
       assert.equal(types.bin, "VARBINARY");
+      // MariaDB stores JSON as LONGTEXT; its extended metadata still says JSON.
+      assert.equal(types.doc, "JSON");
+      assert.equal(types.txt, "TEXT");
 
       // The text rendering keeps the same distinctions.
       const text = textOf(result);
