@@ -3,7 +3,7 @@ import { ToolError } from "../errors/tool_error.ts";
 import type { Logger } from "../log/logger.ts";
 import { Pool } from "../pool/pool.ts";
 import { SourceHealth } from "../pool/source_health.ts";
-import type { PoolEvent, PoolStats } from "../pool/types.ts";
+import type { ConnectionTarget, PoolEvent, PoolStats } from "../pool/types.ts";
 
 export interface DatasourceSummary {
   key: string;
@@ -110,6 +110,11 @@ export class Datasources {
     return pool;
   }
 
+  /** Where and as whom `key` connects, without a database (e.g. for KILL QUERY). */
+  target(key: string): ConnectionTarget {
+    return targetOf(this.get(key));
+  }
+
   health(key: string): SourceHealth {
     this.get(key);
     return this.#sources.get(key)!.health;
@@ -160,7 +165,7 @@ export class Datasources {
   }
 }
 
-function targetOf(config: DatasourceConfig) {
+function targetOf(config: DatasourceConfig): ConnectionTarget {
   return {
     host: config.host,
     port: config.port,

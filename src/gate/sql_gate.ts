@@ -299,20 +299,9 @@ export class SqlGate {
 
   /** Stops whatever `conn` is running, from a separate connection (KILL QUERY). */
   killStatement(datasource: string, conn: PooledConnection): void {
-    const source = this.datasources.get(datasource);
-    killQuery(
-      {
-        host: source.host,
-        port: source.port,
-        user: source.username,
-        password: source.password,
-        connectTimeoutMs: source.pool.connectTimeoutMs,
-      },
-      conn.threadId,
-      conn.flavor,
-    ).catch((error) =>
+    killQuery(this.datasources.target(datasource), conn.threadId, conn.flavor).catch((error) =>
       this.log.warn("KILL QUERY failed", {
-        datasource: source.key,
+        datasource,
         error: toToolError(error, this.datasources.secrets()).message,
       })
     );

@@ -16,8 +16,5 @@ export function listDatasources({ datasources }: BuiltinServices) {
     }),
     annotations: { readOnlyHint: true },
     handler: () => ({ datasources: datasources.list() }),
-    render: (result) =>
-      (result as { datasources: { key: string; name: string; status: string }[] }).datasources
-        .map((d) => `${d.key}\t${d.status}\t${d.name}`).join("\n") || "(no datasources)",
   });
 }
