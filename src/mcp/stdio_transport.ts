@@ -109,14 +109,32 @@ export class StdioTransport implements Transport {
     try {
       message = JSON.parse(line);
     } catch {
-      // Like the SDK: a line that is not JSON is reported and skipped; serving goes on.
-      this.onerror?.(new Error("a line on stdin is not valid JSON"));
+      // JSON-RPC 2.0: a line that is not JSON gets a parse error; serving goes on.
+      this.#reject(null, -32700, "Parse error: the line is not valid JSON");
       return;
     }
-    if (typeof message !== "object" || message === null || Array.isArray(message)) {
-      this.onerror?.(new Error("a line on stdin is not a JSON-RPC message"));
+    const m = message as {
+      jsonrpc?: unknown;
+      id?: unknown;
+      method?: unknown;
+      result?: unknown;
+      error?: unknown;
+    };
+    const isObject = typeof m === "object" && m !== null && !Array.isArray(m);
+    const validId = isObject && (typeof m.id === "string" || typeof m.id === "number");
+    const looksValid = isObject && m.jsonrpc === "2.0" &&
+      (typeof m.method === "string" || (validId && ("result" in m || "error" in m)));
+    if (!looksValid) {
+      // Without an answer the sender would wait forever for this id.
+      this.#reject(validId ? m.id as string | number : null, -32600, "Invalid Request");
       return;
     }
     this.onmessage?.(message);
+  }
+
+  #reject(id: string | number | null, code: number, message: string) {
+    this.onerror?.(new Error(message));
+    void this.send({ jsonrpc: "2.0", id, error: { code, message } } as unknown as JSONRPCMessage)
+      .catch(() => {});
   }
 }
