@@ -19,6 +19,19 @@ export interface RunOptions {
   params?: readonly unknown[];
   /** Stop reading after this many rows (one more is read to know there were more). */
   maxRows: number;
+  /**
+   * Subscribes to the connection's death. mysql2 reports a lost connection (server
+   * gone, KILL) on the connection only: without this the statement would wait forever.
+   */
+  onDeath?: (callback: (error: Error) => void) => () => void;
+}
+
+/** The connection died under a running statement. */
+export class ConnectionLostError extends Error {
+  constructor(override readonly cause: Error) {
+    super("The connection to the database was lost during the statement");
+    this.name = "ConnectionLostError";
+  }
 }
 
 /**
@@ -38,9 +51,15 @@ export function runStatement(raw: RawConnection, options: RunOptions): Promise<S
     const command: any = options.params && options.params.length > 0
       ? (raw as any).execute(query, options.params)
       : raw.query(query);
+    const unsubscribe = options.onDeath?.((error) => {
+      if (settled) return;
+      settled = true;
+      reject(new ConnectionLostError(error));
+    });
     const finish = (poisoned: boolean) => {
       if (settled) return;
       settled = true;
+      unsubscribe?.();
       resolve({
         fields,
         rows,
@@ -72,6 +91,7 @@ export function runStatement(raw: RawConnection, options: RunOptions): Promise<S
     command.on("error", (error: unknown) => {
       if (settled) return;
       settled = true;
+      unsubscribe?.();
       reject(error);
     });
     command.on("end", () => finish(false));

@@ -11,7 +11,7 @@ import { lex } from "../sql/lexer.ts";
 import { type ColumnInfo, columnInfo } from "./column_types.ts";
 import { Deadlines } from "./deadlines.ts";
 import type { QueryHooks, StatementInfo } from "./hooks.ts";
-import { runStatement, type StatementOutcome } from "./run_statement.ts";
+import { ConnectionLostError, runStatement, type StatementOutcome } from "./run_statement.ts";
 
 export interface GateRequest {
   datasource: string;
@@ -232,7 +232,12 @@ export class SqlGate {
     const pool = this.datasources.pool(key);
     const conn = await pool.acquire({ holder: "metadata" });
     try {
-      const outcome = await runStatement(conn.raw, { sql, params, maxRows: 1_000_000 });
+      const outcome = await runStatement(conn.raw, {
+        sql,
+        params,
+        maxRows: 1_000_000,
+        onDeath: (callback) => conn.onDeath(callback),
+      });
       conn.release();
       return outcome.rows;
     } catch (error) {
@@ -320,6 +325,7 @@ export class SqlGate {
         sql: this.statementText(conn, admitted, maxRows > 0 ? maxRows + 1 : 0),
         params: req.params,
         maxRows: maxRows > 0 ? maxRows : Number.MAX_SAFE_INTEGER,
+        onDeath: (callback) => conn.onDeath(callback),
       });
       guard.stop();
       if (outcome.poisoned) conn.discard("result cut at max_rows");
@@ -348,7 +354,8 @@ export class SqlGate {
   #giveBack(conn: PooledConnection, error: unknown) {
     const e = error as { fatal?: boolean; errno?: number; code?: string };
     // A killed or lost connection must not go back to the idle list, even for a moment.
-    const lost = e?.fatal || e?.errno === 1927 || e?.errno === 2013 || e?.errno === 2006 ||
+    const lost = error instanceof ConnectionLostError || e?.fatal || e?.errno === 1927 ||
+      e?.errno === 2013 || e?.errno === 2006 ||
       e?.code === "PROTOCOL_CONNECTION_LOST" || e?.code === "ECONNRESET";
     if (lost) conn.discard("connection lost");
     else {
@@ -358,6 +365,9 @@ export class SqlGate {
   }
 
   #sanitize(error: unknown): ToolError {
+    if (error instanceof ConnectionLostError) {
+      return new ToolError("CONNECTION_FAILED", error.message);
+    }
     const toolError = toToolError(error, this.datasources.secrets());
     if (toolError.code === "QUERY_TIMEOUT") {
       return new ToolError(
