@@ -24,14 +24,25 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   Deno.addSignalListener(signal, () => void stop().then(() => Deno.exit(130)));
 }
 
-let code = 1;
-try {
+async function denoTest(args: string[], env: Record<string, string>): Promise<number> {
   child = new Deno.Command(Deno.execPath(), {
-    args: ["test", "--allow-all", "--frozen", ...Deno.args],
-    env: { MYSQL_TEST_URL: url },
+    args: ["test", "--allow-all", "--frozen", ...args],
+    env: { MYSQL_TEST_URL: url, ...env },
     stdin: "null",
   }).spawn();
-  code = (await child.status).code;
+  return (await child.status).code;
+}
+
+let code = 1;
+try {
+  code = await denoTest(Deno.args, {});
+  if (Deno.args.length === 0) {
+    // Second pass: the tool and stream suites against the server exactly as
+    // `deno task start` launches it (stdio, derived minimal permissions).
+    console.log("\n== tools and streams again, through `deno task start` over stdio ==\n");
+    const second = await denoTest(["tests/tools", "tests/streams"], { MCP_TEST_SERVER: "start" });
+    if (code === 0) code = second;
+  }
 } finally {
   await stop();
 }

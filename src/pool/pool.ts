@@ -471,6 +471,19 @@ export class Pool {
   #timeOut(waiter: Waiter) {
     const { acquireTimeoutMs, maxConnections } = this.#config;
     const waiting = this.#waiters.length;
+    if (this.#all.size === 0 && (this.#opening > 0 || this.#lastOpenFailed)) {
+      // Not a busy pool but an unreachable server still being retried: say so.
+      this.#abandon(
+        waiter,
+        new ToolError(
+          "CONNECTION_FAILED",
+          `Pool "${this.name}" could not open a connection within ${acquireTimeoutMs} ms ` +
+            `(the server is unreachable or refusing connections; retrying in the background)`,
+          { pool: this.name, acquireTimeoutMs },
+        ),
+      );
+      return;
+    }
     this.#abandon(
       waiter,
       new ToolError(

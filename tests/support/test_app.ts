@@ -4,6 +4,8 @@
  */
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/dist/esm/client/index.d.ts"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/dist/esm/client/stdio.d.ts"
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/dist/esm/inMemory.d.ts"
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { type App, type AppOptions, createApp } from "../../src/app.ts";
@@ -68,7 +70,15 @@ export function testConfigToml(db: TestDatabase, options: TestAppOptions = {}): 
   }\n\n${options.extraToml ?? ""}\n`;
 }
 
+/**
+ * MCP_TEST_SERVER=start runs the same tests against the server as `deno task
+ * start` launches it: a stdio subprocess under the derived minimal permissions
+ * (proves those flags suffice for every tool). `app` is then unavailable.
+ */
+export const START_MODE = Deno.env.get("MCP_TEST_SERVER") === "start";
+
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  if (START_MODE) return await startLaunchedApp(options);
   const db = await testDatabase();
   const { config } = parseConfig(testConfigToml(db, options), {
     path: `${Deno.cwd()}/test-datasources.toml`,
@@ -89,6 +99,56 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   await Promise.all([app.server.connect(serverTransport), client.connect(clientTransport)]);
   await client.listTools();
 
+  return wrapClient(app, client, db, async () => {
+    await client.close().catch(() => {});
+    await app.close(1000);
+  });
+}
+
+async function startLaunchedApp(options: TestAppOptions): Promise<TestApp> {
+  if (options.plugins?.length || options.extraTools?.length || options.log) {
+    throw new Error(
+      "plugins, extraTools and log are in-process options: not available under MCP_TEST_SERVER=start",
+    );
+  }
+  const db = await testDatabase();
+  const dir = await Deno.makeTempDir({ prefix: "mysql-mcp-start-" });
+  const path = `${dir}/datasources.toml`;
+  // The password reaches the server through its environment only.
+  const toml = testConfigToml(db, options)
+    .replace(/^password = .*$/m, 'password_env = "MCP_TEST_PASSWORD"');
+  await Deno.writeTextFile(path, toml);
+  const transport = new StdioClientTransport({
+    command: Deno.execPath(),
+    args: [
+      "run",
+      "-A",
+      new URL("../../scripts/start.ts", import.meta.url).pathname,
+      "--config",
+      path,
+    ],
+    env: {
+      MCP_TEST_PASSWORD: db.password,
+      PATH: Deno.env.get("PATH") ?? "",
+      MYSQL_MCP_LOG_LEVEL: "error",
+    },
+    stderr: "inherit",
+  });
+  const client = new Client({ name: "test-client", version: "1.0.0" });
+  await client.connect(transport);
+  await client.listTools();
+  return wrapClient(undefined as unknown as App, client, db, async () => {
+    await client.close().catch(() => {});
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  });
+}
+
+function wrapClient(
+  app: App,
+  client: InstanceType<typeof Client>,
+  db: TestDatabase,
+  close: () => Promise<void>,
+): TestApp {
   const raw = (name: string, args: Record<string, unknown> = {}) =>
     client.callTool({ name, arguments: args });
   return {
@@ -112,10 +172,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       }
       return JSON.parse((result.content as { text: string }[])[0].text);
     },
-    async close() {
-      await client.close().catch(() => {});
-      await app.close(1000);
-    },
+    close,
   };
 }
 

@@ -1,6 +1,6 @@
 import assert from "assert";
 import fc from "fast-check";
-import { DB_TEST, startTestApp, type TestApp } from "../support/test_app.ts";
+import { DB_TEST, START_MODE, startTestApp, type TestApp } from "../support/test_app.ts";
 import { KEY, on } from "./_support.ts";
 
 const RUNS = { numRuns: 100 };
@@ -16,6 +16,8 @@ const ident = (prefix: string) =>
 Deno.test({
   name: "Property 11: mysql_list_tables returns every table and view of the database",
   ...DB_TEST,
+  // Reaches into the in-process app (or its state before startup probes).
+  ignore: START_MODE,
   async fn() {
     const t = await startTestApp();
     const { db } = t.db;
