@@ -7,6 +7,7 @@ import { parseArgs, USAGE } from "./src/cli/parse_args.ts";
 import { runCheck } from "./src/cli/run_check.ts";
 import { configPathFrom, loadConfig } from "./src/config/load_config.ts";
 import { ConfigError } from "./src/config/parse_config.ts";
+import { sanitizeText } from "./src/errors/sanitize.ts";
 import { Logger, parseLogLevel } from "./src/log/logger.ts";
 import { StdioTransport } from "./src/mcp/stdio_transport.ts";
 import { serveMetrics } from "./src/observability/metrics_server.ts";
@@ -63,6 +64,17 @@ async function main(argv: string[]): Promise<number> {
   }
   if (args.command === "check") return await runCheck(config, log);
 
+  // One stray rejection (a plugin's forgotten promise, a driver callback) must not take the
+  // server down with every other session's work: log it and keep serving.
+  globalThis.addEventListener("unhandledrejection", (event) => {
+    event.preventDefault();
+    log.error("unhandled rejection", { error: sanitizeText(String(event.reason)) });
+  });
+  globalThis.addEventListener("error", (event) => {
+    event.preventDefault();
+    log.error("uncaught error", { error: sanitizeText(String(event.error ?? event.message)) });
+  });
+
   const extensions = await loadExtensions(config, log);
   const app = createApp(config, log, extensions);
   const metricsServer = args.metricsPort
@@ -103,6 +115,7 @@ async function main(argv: string[]): Promise<number> {
           `running with broader Deno permissions than this config needs: ${broader.join(", ")}`,
         );
       },
+      (error) => log.warn("could not check the granted permissions", { error: String(error) }),
     );
   };
   app.server.oninitialized = probeAll;

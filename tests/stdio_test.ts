@@ -121,6 +121,11 @@ Deno.test({
         const next = await t.client.callTool({ name: "mysql_list_datasources", arguments: {} });
         assert.equal(next.isError, undefined);
       }
+      // A plugin's stray rejection or timer throw is logged; the server keeps serving.
+      await t.client.callTool({ name: "stray_rejection", arguments: {} });
+      await new Promise((r) => setTimeout(r, 200));
+      const after = await t.client.callTool({ name: "mysql_list_datasources", arguments: {} });
+      assert.equal(after.isError, undefined);
     } finally {
       await t.close();
     }
