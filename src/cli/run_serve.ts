@@ -6,7 +6,8 @@ import { StdioTransport } from "../mcp/stdio_transport.ts";
 import { serveMetrics } from "../observability/metrics_server.ts";
 import { derivePermissions } from "../permissions/derive_permissions.ts";
 import { broaderThanNeeded } from "../permissions/granted_permissions.ts";
-import { loadExtensions } from "../tools/load_extensions.ts";
+import { verifyDeclarativeTools } from "../tools/declarative_tools.ts";
+import { DECLARATIVE_OWNER, loadExtensions } from "../tools/load_extensions.ts";
 // Plugins import this module; loading it here keeps it inside the granted module graph.
 import "../plugin_api.ts";
 
@@ -63,6 +64,11 @@ export async function runServe(
     if (probed) return;
     probed = true;
     for (const key of app.datasources.keys()) void app.datasources.probe(key);
+    void verifyDeclarativeTools(
+      config.tools.filter((tool) => app.registry.get(tool.name)?.owner === DECLARATIVE_OWNER),
+      (datasource, database, sql) => app.gate.checkPrepares(datasource, database, sql),
+      log,
+    );
     void broaderThanNeeded(derivePermissions(config, { metricsPort: args.metricsPort })).then(
       (broader) => {
         if (broader.length === 0) return;

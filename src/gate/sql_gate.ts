@@ -246,6 +246,34 @@ export class SqlGate {
     }
   }
 
+  /**
+   * Asks the server to prepare `sql` without running it: a statement that
+   * does not parse, or names a missing table, is reported before any agent
+   * calls it. Resolves with the sanitised reason, or undefined when it prepares.
+   */
+  async checkPrepares(
+    datasource: string,
+    database: string,
+    sql: string,
+  ): Promise<string | undefined> {
+    const conn = await this.datasources.pool(datasource, database).acquire({ holder: "check" });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        // deno-lint-ignore no-explicit-any
+        (conn.raw as any).prepare(sql, (error: unknown, statement?: { close(): void }) => {
+          if (error) return reject(error);
+          statement?.close();
+          resolve();
+        });
+      });
+      conn.release();
+      return undefined;
+    } catch (error) {
+      this.#giveBack(conn, error);
+      return this.#sanitize(error).message;
+    }
+  }
+
   /** Acquires a connection of the request's pool, in the mode it needs. */
   async connectionFor(req: GateRequest, readOnly: boolean): Promise<PooledConnection> {
     const pool = this.datasources.pool(req.datasource, req.database);

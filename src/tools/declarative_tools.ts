@@ -94,3 +94,28 @@ function parameterSchema(parameter: ToolParameterConfig): z.ZodType {
   if (parameter.default !== undefined) return schema.default(parameter.default as never);
   return parameter.required ? schema : schema.optional();
 }
+
+/**
+ * After startup, has the server prepare every declarative statement once,
+ * so a typo or a missing table is logged with the tool's name before an
+ * agent meets it. A source that is down is skipped (its tools are checked
+ * on their first call anyway).
+ */
+export async function verifyDeclarativeTools(
+  tools: readonly DeclarativeToolConfig[],
+  checkPrepares: (datasource: string, database: string, sql: string) => Promise<string | undefined>,
+  log: { error(msg: string, fields?: Record<string, unknown>): void },
+): Promise<void> {
+  for (const tool of tools) {
+    try {
+      const problem = await checkPrepares(
+        tool.datasource,
+        tool.database,
+        toPositional(tool.statement).sql,
+      );
+      if (problem) {
+        log.error(`[[tools]] "${tool.name}": the server cannot prepare its statement: ${problem}`);
+      }
+    } catch { /* source unavailable now: nothing to learn */ }
+  }
+}

@@ -4,6 +4,9 @@ import type { Logger } from "../log/logger.ts";
 import { declarativeTool } from "./declarative_tools.ts";
 import { loadPlugins } from "./load_plugins.ts";
 
+/** The owner name of tools built from `[[tools]]`, as registered and shown in clashes. */
+export const DECLARATIVE_OWNER = "datasources.toml [[tools]]";
+
 /** Declarative `[[tools]]` and plugin files, ready for createApp. Invalid ones are skipped. */
 export async function loadExtensions(
   config: Config,
@@ -14,7 +17,7 @@ export async function loadExtensions(
     try {
       extraTools.push({
         definition: declarativeTool(tool, config),
-        owner: "datasources.toml [[tools]]",
+        owner: DECLARATIVE_OWNER,
       });
     } catch (error) {
       log.error(`[[tools]] "${tool.name}" skipped: ${(error as Error).message}`);

@@ -202,3 +202,54 @@ Deno.test("loadExtensions() skips an invalid [[tools]] entry with its reason", a
   assert.equal(extraTools?.length, 0);
   assert.match(records.join(), /\[\[tools\]\] "t1" skipped: placeholder\(s\) :a/);
 });
+
+Deno.test({
+  name:
+    "after startup, a declarative statement the server cannot prepare is logged with the tool's name",
+  ...DB_TEST,
+  async fn() {
+    const { testDatabase } = await import("../support/test_database.ts");
+    const { verifyDeclarativeTools } = await import("../../src/tools/declarative_tools.ts");
+    const db = await testDatabase();
+    const t = await startTestApp({
+      extensions: true,
+      extraToml: `
+[[tools]]
+name = "typo_tool"
+description = "Misspelt table"
+datasource = "test"
+database = "${db.db}"
+statement = "SELECT id FROM custmers WHERE id = :id"
+  [[tools.parameters]]
+  name = "id"
+  type = "integer"
+
+[[tools]]
+name = "good_tool"
+description = "Fine"
+datasource = "test"
+database = "${db.db}"
+statement = "SELECT id FROM customers WHERE id = :id"
+  [[tools.parameters]]
+  name = "id"
+  type = "integer"
+`,
+    });
+    try {
+      const messages: string[] = [];
+      await verifyDeclarativeTools(
+        t.app.config.tools,
+        (datasource, database, sql) => t.app.gate.checkPrepares(datasource, database, sql),
+        { error: (msg) => void messages.push(msg) },
+      );
+      assert.equal(messages.length, 1, messages.join("\n"));
+      assert.match(
+        messages[0],
+        /\[\[tools\]\] "typo_tool": the server cannot prepare its statement: .*custmers/,
+      );
+      assert.ok(!messages[0].includes(db.password));
+    } finally {
+      await t.close();
+    }
+  },
+});
