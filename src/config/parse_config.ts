@@ -157,12 +157,17 @@ export function parseConfig(text: string, options: ParseConfigOptions): ParsedCo
 
 function parseServer(raw: Table, options: ParseConfigOptions, warnings: string[]): ServerConfig {
   warnUnknown(raw, SERVER_KEYS, "[server]", warnings);
-  const chunk = optionalInt(raw, "stream_chunk_size", "[server]") ??
+  let chunk = optionalInt(raw, "stream_chunk_size", "[server]") ??
     SERVER_DEFAULTS.streamChunkSize;
-  if (chunk < 1 || chunk > STREAM_CHUNK_CAP) {
-    throw new ConfigError(
-      `[server] stream_chunk_size must be between 1 and ${STREAM_CHUNK_CAP}, got ${chunk}`,
+  if (chunk < 1) {
+    throw new ConfigError(`[server] stream_chunk_size must be at least 1, got ${chunk}`);
+  }
+  if (chunk > STREAM_CHUNK_CAP) {
+    // The cap is a hard limit, but no reason to refuse to start: serve at the cap.
+    warnings.push(
+      `[server] stream_chunk_size ${chunk} is over the hard cap; using ${STREAM_CHUNK_CAP}`,
     );
+    chunk = STREAM_CHUNK_CAP;
   }
   const streams = optionalInt(raw, "max_concurrent_streams", "[server]") ??
     SERVER_DEFAULTS.maxConcurrentStreams;

@@ -108,14 +108,17 @@ Deno.test("parseConfig() with no valid source is a clear startup error", () => {
   assert.throws(() => parse(`[server]\n`), /defines no \[\[datasources\]\]/);
 });
 
-Deno.test("parseConfig() refuses a duplicate key and a chunk size over 1000", () => {
+Deno.test("parseConfig() refuses a duplicate key and caps a chunk size over 1000 with a warning", () => {
   const env = () => "pw";
   const { config, warnings } = parse(SOURCE + SOURCE, env);
   assert.equal(config.datasources.length, 1);
   assert.match(warnings.join("\n"), /key "shop" is already used/);
+  const capped = parse(`[server]\nstream_chunk_size = 5000\n${SOURCE}`, env);
+  assert.equal(capped.config.server.streamChunkSize, 1000);
+  assert.match(capped.warnings.join(), /stream_chunk_size 5000 is over the hard cap; using 1000/);
   assert.throws(
-    () => parse(`[server]\nstream_chunk_size = 5000\n${SOURCE}`, env),
-    /between 1 and 1000/,
+    () => parse(`[server]\nstream_chunk_size = 0\n${SOURCE}`, env),
+    /stream_chunk_size must be at least 1/,
   );
 });
 
