@@ -1,3 +1,4 @@
+import { clip } from "../errors/clip.ts";
 import { ToolError } from "../errors/tool_error.ts";
 import type { Datasources } from "./datasources.ts";
 import { TtlCache } from "./ttl_cache.ts";
@@ -298,8 +299,4 @@ export class Catalog {
     }
     return out;
   }
-}
-
-function clip(text: string): string {
-  return text.length > 64 ? `${text.slice(0, 64)}...` : text;
 }

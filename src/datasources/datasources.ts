@@ -1,4 +1,5 @@
 import type { DatasourceConfig, ServerConfig } from "../config/config.ts";
+import { clip } from "../errors/clip.ts";
 import { ToolError } from "../errors/tool_error.ts";
 import type { Logger } from "../log/logger.ts";
 import { Pool } from "../pool/pool.ts";
@@ -173,8 +174,4 @@ function targetOf(config: DatasourceConfig): ConnectionTarget {
     password: config.password,
     connectTimeoutMs: config.pool.connectTimeoutMs,
   };
-}
-
-function clip(text: string): string {
-  return text.length > 64 ? `${text.slice(0, 64)}...` : text;
 }
