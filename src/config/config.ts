@@ -27,6 +27,11 @@ export interface DatasourceConfig {
   readonly databases: readonly string[];
   readonly readOnly: boolean;
   readonly maxRows: number;
+  /**
+   * Lets mysql_query call stored functions and UDFs (refused by default: they can write or
+   * change server settings); the connection is reset after every such call.
+   */
+  readonly allowStoredFunctions: boolean;
   readonly pool: PoolConfig;
 }
 

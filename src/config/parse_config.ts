@@ -56,6 +56,7 @@ const SOURCE_KEYS = [
   "databases",
   "read_only",
   "max_rows",
+  "allow_stored_functions",
   "pool",
 ];
 const POOL_KEYS = [
@@ -228,6 +229,7 @@ function parseSource(
 
   const databases = raw.databases === undefined ? [] : stringList(raw.databases, "databases");
   const readOnly = optionalBool(raw, "read_only") ?? false;
+  const allowStoredFunctions = optionalBool(raw, "allow_stored_functions") ?? false;
   const maxRows = optionalInt(raw, "max_rows", label) ?? 10_000;
   if (maxRows < 1) throw new ConfigError(`max_rows must be at least 1`);
   const name = optionalString(raw, "name", label) ?? key;
@@ -243,6 +245,7 @@ function parseSource(
     databases,
     readOnly,
     maxRows,
+    allowStoredFunctions,
     pool: parsePool(asTable(raw.pool ?? {}, `${label} [pool]`), warnings, `${label} [pool]`),
   };
 }

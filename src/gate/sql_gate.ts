@@ -6,11 +6,17 @@ import { ToolError } from "../errors/tool_error.ts";
 import type { Logger } from "../log/logger.ts";
 import { killQuery } from "../pool/kill_query.ts";
 import type { PooledConnection } from "../pool/types.ts";
-import { classifySql, type SqlAnalysis } from "../sql/classify.ts";
-import { lex } from "../sql/lexer.ts";
-import { type ColumnInfo, columnInfo } from "./column_types.ts";
+import { classifySql, MAX_SQL_LENGTH, type SqlAnalysis } from "../sql/classify.ts";
+import { type ColumnInfo, columnInfo, type DriverField } from "./column_types.ts";
 import { Deadlines } from "./deadlines.ts";
 import type { QueryHooks, StatementInfo } from "./hooks.ts";
+import {
+  type Admission,
+  checkFunctionsOn,
+  decide,
+  foreignColumnSchema,
+  isReadableVariable,
+} from "./policy.ts";
 import { ConnectionLostError, runStatement, type StatementOutcome } from "./run_statement.ts";
 
 export interface GateRequest {
@@ -45,6 +51,7 @@ export interface ExecuteResult {
 export interface AdmittedStatement {
   readonly info: StatementInfo;
   readonly analysis: SqlAnalysis;
+  readonly admission: Admission;
   readonly warnings: string[];
 }
 
@@ -80,10 +87,15 @@ export class SqlGate {
       const maxRows = Math.max(1, Math.min(req.maxRows ?? source.maxRows, source.maxRows));
       const started = performance.now();
       const outcome = await this.#run(admitted, req, true, maxRows);
+      const withheld = this.withheld(req, admitted, outcome.fields);
+      if (withheld !== undefined) throw withheld;
+      const rows = admitted.admission.filterVariables
+        ? outcome.rows.filter((row) => isReadableVariable(String(row[0])))
+        : outcome.rows;
       const result: QueryResult = {
         columns: outcome.fields.map(columnInfo),
-        rows: outcome.rows,
-        row_count: outcome.rows.length,
+        rows,
+        row_count: rows.length,
         truncated: outcome.truncated,
         execution_time_ms: round(performance.now() - started),
       };
@@ -105,7 +117,10 @@ export class SqlGate {
       const outcome = await this.#run(admitted, req, false, 0);
       const id = outcome.insertId;
       return {
-        affected_rows: outcome.affectedRows ?? 0,
+        // A write with RETURNING answers with rows, one per row it changed, not an OK packet.
+        affected_rows: admitted.analysis.returning
+          ? outcome.rows.length
+          : outcome.affectedRows ?? 0,
         last_insert_id: id === undefined || id === 0 || id === "0" ? null : id,
         execution_time_ms: round(performance.now() - started),
         ...(admitted.warnings.length ? { warnings: admitted.warnings } : {}),
@@ -141,60 +156,30 @@ export class SqlGate {
     if (typeof req.sql !== "string" || req.sql.trim() === "") {
       throw new ToolError("INVALID_ARGUMENT", "The SQL text is empty");
     }
+    if (req.sql.length > MAX_SQL_LENGTH) {
+      throw new ToolError(
+        "INVALID_ARGUMENT",
+        `The SQL text is ${req.sql.length} characters long; the gate analyses at most ${MAX_SQL_LENGTH}: send smaller statements`,
+      );
+    }
     await this.catalog.requireDatabase(req.datasource, req.database);
     const analysis = classifySql(req.sql);
     const verb = analysis.verb || "(empty)";
     if (analysis.firstStatement.trim() === "") {
       throw new ToolError("INVALID_ARGUMENT", "The SQL text holds no statement");
     }
-    if (analysis.refusal) {
-      throw new ToolError("STATEMENT_NOT_ALLOWED", `Refused: ${analysis.refusal}`, { verb });
+    let admission: Admission;
+    try {
+      admission = decide(analysis, source, req.database, kind === "execute" ? "execute" : "query");
+    } catch (refusal) {
+      // Outside the grammar is refused; when the server agrees it is not even valid SQL, its
+      // syntax error (with the position) helps the agent more than ours.
+      if (analysis.notUnderstood && analysis.category !== "other") {
+        const syntax = await this.#syntaxError(req, analysis.firstStatement);
+        if (syntax !== undefined) throw syntax;
+      }
+      throw refusal;
     }
-    if (kind === "execute") {
-      if (source.readOnly) {
-        throw new ToolError(
-          "STATEMENT_NOT_ALLOWED",
-          `Datasource "${source.key}" is read-only: mysql_execute is not allowed on it`,
-        );
-      }
-      if (analysis.category !== "write") {
-        throw new ToolError(
-          "STATEMENT_NOT_ALLOWED",
-          analysis.category === "read"
-            ? `${verb} is a read statement: use mysql_query`
-            : `${verb} is not allowed: only INSERT, UPDATE, DELETE and REPLACE can be executed`,
-          { verb },
-        );
-      }
-    } else if (analysis.category !== "read") {
-      throw new ToolError(
-        "STATEMENT_NOT_ALLOWED",
-        analysis.category === "write"
-          ? `${verb} changes data: mysql_query runs read statements only (use mysql_execute)`
-          : `${verb} is not allowed: mysql_query runs SELECT, WITH, SHOW, DESCRIBE and EXPLAIN only`,
-        { verb },
-      );
-    }
-    if (source.databases.length > 0) {
-      const outside = analysis.databases.find((db) => !source.databases.includes(db));
-      if (outside !== undefined) {
-        throw new ToolError(
-          "STATEMENT_NOT_ALLOWED",
-          `The statement names database "${outside}", which is not available on datasource "${source.key}"`,
-          { database: outside },
-        );
-      }
-      if (analysis.listsDatabases) {
-        throw new ToolError(
-          "STATEMENT_NOT_ALLOWED",
-          "SHOW DATABASES is not available on a datasource with a database allow-list: use mysql_list_databases",
-        );
-      }
-    }
-    const showRefusal = analysis.verb === "SHOW"
-      ? refusedShow(analysis.firstStatement, source.databases.length > 0)
-      : undefined;
-    if (showRefusal) throw new ToolError("STATEMENT_NOT_ALLOWED", showRefusal, { verb });
     const paramCount = req.params?.length ?? 0;
     if (paramCount !== analysis.positionalParams) {
       throw new ToolError(
@@ -224,7 +209,33 @@ export class SqlGate {
         throw new ToolError("STATEMENT_NOT_ALLOWED", `Refused by a query hook: ${refusal}`);
       }
     }
-    return { info, analysis, warnings };
+    return { info, analysis, admission, warnings };
+  }
+
+  /**
+   * The server's syntax error for `sql`, from preparing it (parsed, never executed), or
+   * undefined when it is valid SQL or the error is not a syntax error. Only syntax errors are
+   * reported: a name-resolution error would tell whether a hidden table exists.
+   */
+  async #syntaxError(req: GateRequest, sql: string): Promise<ToolError | undefined> {
+    const conn = await this.datasources.pool(req.datasource, req.database)
+      .acquire({ signal: req.signal, holder: "syntax check" });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        // deno-lint-ignore no-explicit-any
+        (conn.raw as any).prepare(sql, (error: unknown, statement?: { close(): void }) => {
+          if (error) return reject(error);
+          statement?.close();
+          resolve();
+        });
+      });
+      conn.release();
+      return undefined;
+    } catch (error) {
+      this.#giveBack(conn, error);
+      const errno = (error as { errno?: number }).errno;
+      return errno === 1064 || errno === 1149 ? this.#sanitize(error) : undefined;
+    }
   }
 
   /** Trusted, parameterised metadata SQL on a source's server-level pool (built-ins only). */
@@ -274,10 +285,25 @@ export class SqlGate {
     }
   }
 
-  /** Acquires a connection of the request's pool, in the mode it needs. */
-  async connectionFor(req: GateRequest, readOnly: boolean): Promise<PooledConnection> {
+  /**
+   * Acquires a connection of the request's pool, in the mode it needs, once the server's
+   * flavour allows the statement's functions; marks it for reset when the statement can
+   * leave state on it.
+   */
+  async connectionFor(
+    req: GateRequest,
+    readOnly: boolean,
+    admitted: AdmittedStatement,
+  ): Promise<PooledConnection> {
     const pool = this.datasources.pool(req.datasource, req.database);
     const conn = await pool.acquire({ signal: req.signal, holder: req.tool ?? "query" });
+    try {
+      checkFunctionsOn(admitted.analysis, conn.flavor, this.datasources.get(req.datasource));
+    } catch (error) {
+      conn.release();
+      throw await this.reportError(admitted.info, error);
+    }
+    if (admitted.admission.resetAfter) conn.markDirty();
     try {
       await conn.setReadOnly(readOnly);
     } catch (error) {
@@ -285,6 +311,30 @@ export class SqlGate {
       throw this.#sanitize(error);
     }
     return conn;
+  }
+
+  /**
+   * The second layer, after the statement ran: a result with a column from a database the
+   * datasource does not allow is withheld, whatever the parser concluded.
+   */
+  withheld(
+    req: GateRequest,
+    admitted: AdmittedStatement,
+    fields: readonly DriverField[],
+  ): ToolError | undefined {
+    if (!admitted.admission.checkColumns) return undefined;
+    const source = this.datasources.get(req.datasource);
+    const schema = foreignColumnSchema(fields.map((f) => f.schema), source);
+    if (schema === undefined) return undefined;
+    this.log.warn("result withheld: a column comes from a database outside the allow-list", {
+      datasource: source.key,
+      request_id: req.requestId,
+    });
+    return new ToolError(
+      "STATEMENT_NOT_ALLOWED",
+      `The result was withheld: it has a column from database "${schema}", which is not available on datasource "${source.key}"`,
+      { database: schema },
+    );
   }
 
   /** The statement text to send: MariaDB gets its timeout (and row cap) in the same round trip. */
@@ -346,7 +396,7 @@ export class SqlGate {
     readOnly: boolean,
     maxRows: number,
   ): Promise<StatementOutcome> {
-    const conn = await this.connectionFor(req, readOnly);
+    const conn = await this.connectionFor(req, readOnly, admitted);
     const guard = this.guard(req, conn);
     try {
       const outcome = await runStatement(conn.raw, {
@@ -465,29 +515,6 @@ function mysqlStatementText(
     Math.max(1, Math.round(server.queryTimeoutMs))
   })${limit} */`;
   return `${sql.slice(0, match[0].length)} ${hint}${sql.slice(match[0].length)}`;
-}
-
-/**
- * SHOW forms the classifier admits but an agent must not run: SHOW GRANTS and SHOW CREATE
- * USER print the account's password hash (and every database it may use), and under an
- * allow-list the forms that list objects of every database would name the hidden ones.
- */
-function refusedShow(statement: string, allowList: boolean): string | undefined {
-  const words = lex(statement)
-    .filter((token) => token.kind !== "comment")
-    .slice(1, 4)
-    .map((token) => token.upper ?? "");
-  if (words[0] === "GRANTS" || (words[0] === "CREATE" && words[1] === "USER")) {
-    return `SHOW ${words[0] === "GRANTS" ? "GRANTS" : "CREATE USER"} reveals account credentials`;
-  }
-  if (!allowList) return undefined;
-  const across = (words[0] === "OPEN" && words[1] === "TABLES") ||
-    (["PROCEDURE", "FUNCTION", "PACKAGE"].includes(words[0]) &&
-      (words[1] === "STATUS" || (words[1] === "BODY" && words[2] === "STATUS"))) ||
-    /^(TABLE|INDEX|USER|CLIENT)_STATISTICS$/.test(words[0]);
-  return across
-    ? "This SHOW statement lists objects of every database, which a datasource with a database allow-list does not allow"
-    : undefined;
 }
 
 function round(ms: number): number {

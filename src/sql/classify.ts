@@ -5,12 +5,19 @@
  * @module
  */
 
-import { analyzeStatement, type StatementCategory, type StatementFacts } from "./_analyze.ts";
+import {
+  emptyFacts,
+  type StatementCategory,
+  type StatementFacts,
+  type TableRef,
+} from "./_cursor.ts";
+import { parseStatement } from "./_statement.ts";
 import { lex, type LexOptions, type Token } from "./lexer.ts";
 
-export type { StatementCategory } from "./_analyze.ts";
+export type { StatementCategory, TableRef } from "./_cursor.ts";
+export { GRAMMAR_FUNCTIONS } from "./_functions.ts";
 
-/** What the SQL gate needs to know about a piece of SQL text. */
+/** What the SQL gate needs to know about a piece of SQL text. Facts only: the policy decides. */
 export interface SqlAnalysis {
   /**
    * Text of the first statement only, leading and trailing whitespace/comments and the
@@ -27,15 +34,42 @@ export interface SqlAnalysis {
   verb: string;
   /** read: admissible for mysql_query; write: for mysql_execute; other: for neither. */
   category: StatementCategory;
-  /** Set when the statement must be refused whatever the tool; a short sentence naming why. */
+  /**
+   * Set when the statement must be refused whatever the tool: a construct the parser does not
+   * fully understand, or one it knows to be unsafe. A short sentence naming why.
+   */
   refusal?: string;
+  /** The refusal is a construct outside the grammar (which may simply be invalid SQL). */
+  notUnderstood?: boolean;
   /** Databases the statement names explicitly, as written (unquoted), deduplicated. */
   databases: string[];
+  /** Tables named in table positions, with their database when qualified. */
+  tables: TableRef[];
+  /** Unqualified function names called, upper case (built-ins, or else stored functions). */
+  functions: string[];
+  /** Functions called by a qualified name (`db.fn`): always stored functions. */
+  storedFunctions: string[];
+  /** System variables read with `@@`, lower case, without scope. */
+  systemVariables: string[];
+  /** The SHOW form (`TABLES`, `CREATE TABLE`...) of a SHOW statement. */
+  show?: string;
   /** True for SHOW DATABASES / SHOW SCHEMAS, which an allow-list must filter or refuse. */
   listsDatabases: boolean;
+  /** SHOW VARIABLES: only readable variables may be returned. */
+  listsVariables: boolean;
+  /** The statement can leave state on its connection (LAST_INSERT_ID(n), ...). */
+  leavesSessionState: boolean;
+  /** A write that returns rows (RETURNING). */
+  returning: boolean;
   /** Count of positional `?` placeholders in the first statement. */
   positionalParams: number;
 }
+
+/**
+ * Longest SQL text the gate analyses. Analysis is linear (about 50 ns a character), so this
+ * bounds how long one request can hold the event loop to a few tens of milliseconds.
+ */
+export const MAX_SQL_LENGTH = 256 * 1024;
 
 function isSeparator(token: Token): boolean {
   return token.kind === "op" && token.text === ";" && token.inExecutableComment !== true;
@@ -70,20 +104,61 @@ function lexicalRefusal(tokens: Token[]): string | undefined {
   return undefined;
 }
 
-/** Optimizer hints that change how the gate's own limits apply to the statement. */
-const REFUSED_HINTS: ReadonlyMap<string, string> = new Map([
-  ["SET_VAR", "the SET_VAR optimizer hint changes server variables"],
-  ["MAX_EXECUTION_TIME", "the MAX_EXECUTION_TIME optimizer hint overrides the query timeout"],
+/**
+ * Optimizer hints (`/*+ ... *\/`) are comments, but the server acts on them. Only hints that
+ * steer the plan are admitted; SET_VAR, MAX_EXECUTION_TIME, RESOURCE_GROUP and any hint not
+ * on this list are refused.
+ */
+const PLAN_HINTS = new Set([
+  "BKA",
+  "NO_BKA",
+  "BNL",
+  "NO_BNL",
+  "DERIVED_CONDITION_PUSHDOWN",
+  "NO_DERIVED_CONDITION_PUSHDOWN",
+  "GROUP_INDEX",
+  "NO_GROUP_INDEX",
+  "HASH_JOIN",
+  "NO_HASH_JOIN",
+  "INDEX",
+  "NO_INDEX",
+  "INDEX_MERGE",
+  "NO_INDEX_MERGE",
+  "JOIN_FIXED_ORDER",
+  "JOIN_ORDER",
+  "JOIN_PREFIX",
+  "JOIN_SUFFIX",
+  "JOIN_INDEX",
+  "NO_JOIN_INDEX",
+  "MERGE",
+  "NO_MERGE",
+  "MRR",
+  "NO_MRR",
+  "NO_ICP",
+  "NO_RANGE_OPTIMIZATION",
+  "ORDER_INDEX",
+  "NO_ORDER_INDEX",
+  "QB_NAME",
+  "SEMIJOIN",
+  "NO_SEMIJOIN",
+  "SKIP_SCAN",
+  "NO_SKIP_SCAN",
+  "SUBQUERY",
+  "SPLIT_MATERIALIZED",
+  "NO_SPLIT_MATERIALIZED",
 ]);
 
-/** Optimizer hints (`/*+ ... *\/`) are comments, but MySQL acts on a few of them. */
 function hintRefusal(tokens: Token[]): string | undefined {
   for (const token of tokens) {
     if (token.kind !== "comment" || !token.text.startsWith("/*+")) continue;
     const inner = lex(token.text.slice(3, token.unterminated ? undefined : -2));
-    for (let i = 0; i < inner.length; i++) {
-      const why = inner[i].kind === "word" ? REFUSED_HINTS.get(inner[i].upper!) : undefined;
-      if (why !== undefined && inner[i + 1]?.text === "(") return why;
+    let depth = 0;
+    for (const part of inner) {
+      if (part.kind === "op" && part.text === "(") depth++;
+      else if (part.kind === "op" && part.text === ")") depth--;
+      else if (depth === 0 && part.kind === "word" && !PLAN_HINTS.has(part.upper!)) {
+        return `the optimizer hint ${part.upper} is not allowed`;
+      }
     }
   }
   return undefined;
@@ -102,10 +177,19 @@ function merge(facts: StatementFacts, other: StatementFacts, condition: string):
   if (other.category !== facts.category) {
     facts.refusal ??= `the statement means something else ${condition}`;
   }
-  for (const name of other.databases) {
-    if (!facts.databases.includes(name)) facts.databases.push(name);
+  for (const key of ["databases", "functions", "storedFunctions", "systemVariables"] as const) {
+    for (const name of other[key]) {
+      if (!facts[key].includes(name)) facts[key].push(name);
+    }
   }
+  facts.tables.push(...other.tables);
   facts.listsDatabases ||= other.listsDatabases;
+  facts.listsVariables ||= other.listsVariables;
+  facts.leavesSessionState ||= other.leavesSessionState;
+  facts.returning ||= other.returning;
+  if (other.show !== facts.show) {
+    facts.refusal ??= `the statement means something else ${condition}`;
+  }
 }
 
 /**
@@ -133,7 +217,7 @@ function checkQuotingMode(
     facts.refusal ??= `${refusal} ${condition}`;
     return;
   }
-  merge(facts, analyzeStatement(significant(tokens)), condition);
+  merge(facts, parseStatement(significant(tokens)), condition);
 }
 
 function classify(sql: string): SqlAnalysis {
@@ -182,7 +266,8 @@ function classify(sql: string): SqlAnalysis {
     }
   }
 
-  const facts = analyzeStatement(first);
+  const facts = parseStatement(first);
+  const parseRefusal = facts.refusal;
   const refusal = lexicalRefusal(tokens);
   if (refusal !== undefined) facts.refusal = refusal;
   facts.refusal ??= hintRefusal(firstWithComments);
@@ -192,7 +277,7 @@ function classify(sql: string): SqlAnalysis {
     // With nothing left the server answers "query was empty": no other reading to check.
     const without = first.filter((token) => token.executable?.versioned !== true);
     if (without.length > 0) {
-      merge(facts, analyzeStatement(without), "when a versioned comment is skipped");
+      merge(facts, parseStatement(without), "when a versioned comment is skipped");
     }
   }
   if (backslash) {
@@ -207,16 +292,12 @@ function classify(sql: string): SqlAnalysis {
     checkQuotingMode(facts, firstStatement, { ansiQuotes: true }, "under ANSI_QUOTES");
   }
 
-  const analysis: SqlAnalysis = {
-    firstStatement,
-    ignoredStatements,
-    verb: facts.verb,
-    category: facts.category,
-    databases: facts.databases,
-    listsDatabases: facts.listsDatabases,
-    positionalParams,
-  };
-  if (facts.refusal !== undefined) analysis.refusal = facts.refusal;
+  // Only a failure of the main reading's grammar may be plain invalid SQL.
+  facts.notUnderstood = facts.notUnderstood === true && facts.refusal === parseRefusal;
+  const { refusal: why, show, ...rest } = facts;
+  const analysis: SqlAnalysis = { firstStatement, ignoredStatements, ...rest, positionalParams };
+  if (why !== undefined) analysis.refusal = why;
+  if (show !== undefined) analysis.show = show;
   return analysis;
 }
 
@@ -226,19 +307,26 @@ function classify(sql: string): SqlAnalysis {
  * against the tool and `databases` against the allow-list. Never throws.
  */
 export function classifySql(sql: string): SqlAnalysis {
+  if (sql.length > MAX_SQL_LENGTH) {
+    return {
+      ...emptyFacts(),
+      firstStatement: "",
+      ignoredStatements: 0,
+      refusal: `the SQL text is ${sql.length} characters long; the gate analyses at most ` +
+        `${MAX_SQL_LENGTH} (send smaller statements)`,
+      positionalParams: 0,
+    };
+  }
   try {
     return classify(sql);
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
     // Pathological nesting can exhaust the stack: refuse rather than fail open.
     return {
+      ...emptyFacts(),
       firstStatement: "",
       ignoredStatements: 0,
-      verb: "",
-      category: "other",
       refusal: "the statement is nested too deeply to analyse",
-      databases: [],
-      listsDatabases: false,
       positionalParams: 0,
     };
   }

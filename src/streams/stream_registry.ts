@@ -3,6 +3,7 @@ import { sanitizeText, toToolError } from "../errors/sanitize.ts";
 import { ToolError } from "../errors/tool_error.ts";
 import { type ColumnInfo, columnInfo, type DriverField } from "../gate/column_types.ts";
 import { encodeRow } from "../gate/encode_row.ts";
+import { isReadableVariable } from "../gate/policy.ts";
 import type { GateRequest, QueryResult, SqlGate } from "../gate/sql_gate.ts";
 import type { Logger } from "../log/logger.ts";
 import type { StatementInfo } from "../gate/hooks.ts";
@@ -40,6 +41,10 @@ interface Stream {
   warnings: string[];
   /** What the hooks see of this stream's statement. */
   readonly info: StatementInfo;
+  /** The gate's second layer: an error when the result's columns must be withheld. */
+  readonly withheld: (fields: readonly DriverField[]) => ToolError | undefined;
+  /** Rows the agent may see (SHOW VARIABLES is filtered to readable variables). */
+  readonly keepRow: (row: unknown[]) => boolean;
 }
 
 /** How many recently closed stream ids are remembered, to answer STREAM_CANCELLED. */
@@ -87,7 +92,7 @@ export class StreamRegistry {
     this.#reserve(req.datasource, pool);
     let conn: PooledConnection;
     try {
-      conn = await this.gate.connectionFor(req, true);
+      conn = await this.gate.connectionFor(req, true, admitted);
     } catch (error) {
       this.#unreserve(pool);
       throw error;
@@ -114,6 +119,10 @@ export class StreamRegistry {
       unsubscribe: () => {},
       warnings: admitted.warnings,
       info: admitted.info,
+      withheld: (fields) => this.gate.withheld(req, admitted, fields),
+      keepRow: admitted.admission.filterVariables
+        ? (row) => isReadableVariable(String(row[0]))
+        : () => true,
     };
     this.#streams.set(id, stream);
     conn.holdLong();
@@ -211,10 +220,14 @@ export class StreamRegistry {
     const command = params && params.length > 0 ? raw.execute(query, params) : raw.query(query);
     const highWater = stream.chunkSize * BUFFERED_CHUNKS;
     command.on("fields", (fields: DriverField[]) => {
-      if (fields) stream.columns = fields.map(columnInfo);
+      if (!fields) return;
+      const withheld = stream.withheld(fields);
+      if (withheld !== undefined) return this.#fail(stream, withheld);
+      stream.columns = fields.map(columnInfo);
     });
     command.on("result", (row: unknown) => {
-      if (stream.connDone || !Array.isArray(row)) return;
+      if (stream.connDone || stream.failure || !Array.isArray(row)) return;
+      if (!stream.keepRow(row)) return;
       stream.rows.push(encodeRow(row));
       if (!stream.paused && stream.rows.length >= highWater) {
         // mysql2 queues packets it already parsed and stops reading the socket: flat memory.

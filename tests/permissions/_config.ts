@@ -29,6 +29,7 @@ export function configWith(
       databases: [],
       readOnly: true,
       maxRows: 100,
+      allowStoredFunctions: false,
       pool: POOL_DEFAULTS,
     })),
     tools: [],

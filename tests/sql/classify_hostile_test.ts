@@ -4,6 +4,7 @@
  */
 import assert from "assert";
 import { classifySql, type StatementCategory } from "../../src/sql/classify.ts";
+import { gateRefusal } from "./_gate_refusal.ts";
 
 interface HostileCase {
   name: string;
@@ -154,7 +155,7 @@ const CASES: HostileCase[] = [
   {
     name: "a line comment ended by NUL leaves the rest visible",
     sql: "SELECT 1 # x\0INTO OUTFILE '/tmp/x'",
-    refused: "INTO OUTFILE",
+    refused: true,
   },
   {
     name: "a verb hidden behind a leading comment is still found",
@@ -300,7 +301,7 @@ const CASES: HostileCase[] = [
     sql: "SELECT 1 ； DROP TABLE t",
     category: "read",
     ignored: 0,
-    refused: false,
+    refused: "not understood",
   },
   // CTEs wrapping DML.
   {
@@ -362,7 +363,7 @@ const CASES: HostileCase[] = [
     name: "a parenthesised DELETE is not a read",
     sql: "(DELETE FROM t)",
     category: "other",
-    refused: false,
+    refused: "not allowed",
   },
   {
     name: "a UNION into an outfile is refused",
@@ -440,7 +441,7 @@ const CASES: HostileCase[] = [
   {
     name: "a database of a stored function is named",
     sql: "SELECT secret.f(1)",
-    refused: false,
+    refused: "not a built-in function",
     databases: ["secret"],
   },
   {
@@ -498,7 +499,7 @@ const CASES: HostileCase[] = [
   {
     name: "LOAD DATA is refused",
     sql: "LOAD DATA LOCAL INFILE '/etc/passwd' INTO TABLE t",
-    refused: "LOAD DATA",
+    refused: "LOAD is not allowed",
   },
   {
     name: "SET STATEMENT ... FOR SELECT is not a read",
@@ -531,14 +532,19 @@ const CASES: HostileCase[] = [
 for (const c of CASES) {
   Deno.test(`classifySql() handles a hostile input: ${c.name}`, () => {
     const analysis = classifySql(c.sql);
+    // A statement of no admitted kind is refused by kind; `refused: false` then means that
+    // nothing else about it was refused first.
+    const refusal = analysis.category === "other" && c.refused === false
+      ? analysis.refusal
+      : gateRefusal(c.sql);
     if (c.refused === false) {
-      assert.equal(analysis.refusal, undefined);
+      assert.equal(refusal, undefined);
     } else if (c.refused === true) {
-      assert.ok(analysis.refusal, "expected a refusal");
+      assert.ok(refusal, "expected a refusal");
     } else {
       assert.ok(
-        analysis.refusal?.includes(c.refused),
-        `expected a refusal containing "${c.refused}", got ${analysis.refusal}`,
+        refusal?.includes(c.refused),
+        `expected a refusal containing "${c.refused}", got ${refusal}`,
       );
     }
     if (c.category !== undefined) assert.equal(analysis.category, c.category);

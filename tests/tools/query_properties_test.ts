@@ -196,8 +196,10 @@ Deno.test({
           errno: 1054,
         })),
         fc.stringMatching(/^[a-z][a-z0-9_]{0,20}$/).map((name) => ({
-          sql: `SELECT nosuchfn_${name}(1)`,
-          errno: 1305,
+          // An unknown function is refused by the gate (it would be a stored function); a
+          // built-in called with the wrong arguments is the server's error.
+          sql: `SELECT CONCAT_WS('${name}')`,
+          errno: 1582,
         })),
         fc.integer({ min: 1, max: 20 }).map((n) => ({
           sql: `SELECT n FROM numbers UNION SELECT ${Array(n + 2).fill("1").join(", ")}`,

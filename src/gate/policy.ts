@@ -1,0 +1,237 @@
+/**
+ * The gate's policy: the one module that turns what the parser found in a statement, the
+ * datasource and the tool into "admit" or "refuse, because ...". Every refusal rule of the
+ * SQL gate is here, in the order it is checked; `src/sql/` only reports facts.
+ *
+ * @module
+ */
+
+import { type ErrorDetails, ToolError } from "../errors/tool_error.ts";
+import { GRAMMAR_FUNCTIONS, type SqlAnalysis } from "../sql/classify.ts";
+import mariadb from "../sql/data/mariadb.json" with { type: "json" };
+import mysql from "../sql/data/mysql.json" with { type: "json" };
+import variables from "../sql/data/system_variables.json" with { type: "json" };
+
+/** Which tool runs the statement: mysql_query (reads) or mysql_execute (writes). */
+export type ToolKind = "query" | "execute";
+
+/** Server flavour, which decides the names of built-in functions. */
+export type Flavor = "mariadb" | "mysql";
+
+/** What the policy needs to know about the datasource. */
+export interface PolicySource {
+  readonly key: string;
+  /** Allow-list; empty means every database the server shows (system schemas excepted). */
+  readonly databases: readonly string[];
+  readonly readOnly: boolean;
+  readonly allowStoredFunctions: boolean;
+}
+
+/** How an admitted statement must be run. */
+export interface Admission {
+  /** The connection may carry state afterwards: reset it before it is reused. */
+  readonly resetAfter: boolean;
+  /** SHOW VARIABLES: drop the rows of variables that are not readable. */
+  readonly filterVariables: boolean;
+  /** Check each result column's database against the allow-list (the second layer). */
+  readonly checkColumns: boolean;
+}
+
+const BUILTINS: Readonly<Record<Flavor, ReadonlySet<string>>> = {
+  mariadb: new Set([...mariadb.functions, ...GRAMMAR_FUNCTIONS]),
+  mysql: new Set([...mysql.functions, ...GRAMMAR_FUNCTIONS]),
+};
+const REFUSED_FUNCTIONS: ReadonlyMap<string, string> = new Map([
+  ...Object.entries(mysql.refused_functions as Record<string, string>),
+  ...Object.entries(mariadb.refused_functions as Record<string, string>),
+]);
+const READABLE_VARIABLES: ReadonlySet<string> = new Set(variables.readable);
+
+/** Schemas of server internals: accounts, other sessions' statements, replication state. */
+const INTERNAL_SCHEMAS = new Set(["mysql", "performance_schema", "sys"]);
+/** information_schema tables that describe objects and server facts, not sessions or accounts. */
+const DESCRIPTIVE_INFORMATION_SCHEMA = new Set([
+  "CHARACTER_SETS",
+  "CHECK_CONSTRAINTS",
+  "COLLATIONS",
+  "COLLATION_CHARACTER_SET_APPLICABILITY",
+  "COLUMNS",
+  "ENGINES",
+  "EVENTS",
+  "KEYWORDS",
+  "KEY_COLUMN_USAGE",
+  "PARAMETERS",
+  "PARTITIONS",
+  "REFERENTIAL_CONSTRAINTS",
+  "ROUTINES",
+  "SCHEMATA",
+  "SQL_FUNCTIONS",
+  "STATISTICS",
+  "TABLES",
+  "TABLE_CONSTRAINTS",
+  "TRIGGERS",
+  "VIEWS",
+]);
+
+function refuse(message: string, details?: ErrorDetails): never {
+  throw new ToolError("STATEMENT_NOT_ALLOWED", message, details);
+}
+
+/**
+ * Admits or refuses a classified statement for `kind` on `source`, with `database` the one the
+ * request runs in. Throws a STATEMENT_NOT_ALLOWED ToolError naming the rule that refused it.
+ */
+export function decide(
+  analysis: SqlAnalysis,
+  source: PolicySource,
+  database: string,
+  kind: ToolKind,
+): Admission {
+  const verb = analysis.verb || "(empty)";
+  // 1. What the parser refused: not understood, or understood to be unsafe.
+  if (analysis.refusal !== undefined) refuse(`Refused: ${analysis.refusal}`, { verb });
+
+  // 2. Statement kind, per tool.
+  if (kind === "execute") {
+    if (source.readOnly) {
+      refuse(`Datasource "${source.key}" is read-only: mysql_execute is not allowed on it`);
+    }
+    if (analysis.category !== "write") {
+      refuse(
+        analysis.category === "read"
+          ? `${verb} is a read statement: use mysql_query`
+          : `${verb} is not allowed: only INSERT, UPDATE, DELETE and REPLACE can be executed`,
+        { verb },
+      );
+    }
+  } else if (analysis.category !== "read") {
+    refuse(
+      analysis.category === "write"
+        ? `${verb} changes data: mysql_query runs read statements only (use mysql_execute)`
+        : `${verb} is not allowed: mysql_query runs SELECT, WITH, VALUES, TABLE, DESCRIBE, EXPLAIN of a query and harmless SHOW forms only`,
+      { verb },
+    );
+  }
+
+  // 3. Every database the statement reaches, named or implied by the request's database.
+  for (const name of analysis.databases) checkDatabase(name, source);
+  checkDatabase(database, source);
+  for (const table of analysis.tables) {
+    checkInformationSchemaTable(table.db ?? database, table.name, source);
+  }
+  if (analysis.listsDatabases && source.databases.length > 0) {
+    refuse(
+      "SHOW DATABASES is not available on a datasource with a database allow-list: use mysql_list_databases",
+    );
+  }
+
+  // 4. System variables: only settings whose values are harmless.
+  for (const name of analysis.systemVariables) {
+    if (!READABLE_VARIABLES.has(name)) {
+      refuse(
+        `The system variable @@${name} is not readable through the gate: its value may be a path, a host or a secret`,
+        { variable: name },
+      );
+    }
+  }
+
+  // 5. Functions: refused built-ins, then anything that is not a built-in of either flavour.
+  let resetAfter = analysis.leavesSessionState || kind === "execute";
+  for (const name of analysis.functions) {
+    const why = REFUSED_FUNCTIONS.get(name);
+    if (why !== undefined) refuse(`${name}() ${why}`, { function: name });
+  }
+  const stored = [
+    ...analysis.storedFunctions,
+    ...analysis.functions.filter((name) =>
+      !BUILTINS.mariadb.has(name) && !BUILTINS.mysql.has(name)
+    ),
+  ];
+  if (stored.length > 0) {
+    if (!source.allowStoredFunctions) refuseStoredFunction(stored[0], source);
+    resetAfter = true;
+  }
+
+  return {
+    resetAfter,
+    filterVariables: analysis.listsVariables,
+    checkColumns: analysis.show === undefined,
+  };
+}
+
+/**
+ * The flavour-specific half of the function check, once the server is known: a name that is a
+ * built-in on the other flavour only would call a stored function of that name here.
+ */
+export function checkFunctionsOn(
+  analysis: SqlAnalysis,
+  flavor: Flavor,
+  source: PolicySource,
+): void {
+  if (source.allowStoredFunctions) return;
+  const builtins = BUILTINS[flavor];
+  const stored = analysis.functions.find((name) => !builtins.has(name));
+  if (stored !== undefined) refuseStoredFunction(stored, source);
+}
+
+function refuseStoredFunction(name: string, source: PolicySource): never {
+  refuse(
+    `${name}() is not a built-in function of the server: stored functions and UDFs can write or change server settings, so they are refused unless datasource "${source.key}" sets allow_stored_functions = true`,
+    { function: name },
+  );
+}
+
+function isInternalSchema(name: string): boolean {
+  return INTERNAL_SCHEMAS.has(name.toLowerCase());
+}
+
+function isInformationSchema(name: string): boolean {
+  return name.toLowerCase() === "information_schema";
+}
+
+/** A database the statement reaches must be on the allow-list; internals only if listed. */
+function checkDatabase(name: string, source: PolicySource): void {
+  const listed = source.databases.includes(name);
+  const allowed = source.databases.length === 0 ? !isInternalSchema(name) || listed : listed;
+  if (!allowed) {
+    refuse(
+      `The statement names database "${name}", which is not available on datasource "${source.key}"`,
+      { database: name },
+    );
+  }
+}
+
+/** information_schema is admitted only for its descriptive tables (no sessions, no accounts). */
+function checkInformationSchemaTable(db: string, table: string, source: PolicySource): void {
+  if (!isInformationSchema(db)) return;
+  if (!DESCRIPTIVE_INFORMATION_SCHEMA.has(table.toUpperCase())) {
+    refuse(
+      `information_schema.${table} is not available through the gate: it describes sessions, accounts or server state`,
+      { table },
+    );
+  }
+  void source;
+}
+
+/**
+ * The second layer, after execution: the database of every result column (the metadata every
+ * MySQL result carries) must be one the statement could name. Returns the offending database.
+ */
+export function foreignColumnSchema(
+  schemas: readonly (string | undefined)[],
+  source: PolicySource,
+): string | undefined {
+  for (const schema of schemas) {
+    if (schema === undefined || schema === "") continue;
+    const allowed = source.databases.length === 0
+      ? !isInternalSchema(schema) || source.databases.includes(schema)
+      : source.databases.includes(schema);
+    if (!allowed) return schema;
+  }
+  return undefined;
+}
+
+/** SHOW VARIABLES rows an agent may see. */
+export function isReadableVariable(name: string): boolean {
+  return READABLE_VARIABLES.has(name.toLowerCase());
+}

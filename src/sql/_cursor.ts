@@ -1,0 +1,247 @@
+/**
+ * The parser's position in a token list, and the facts it collects on the way. Every rule of
+ * the grammar consumes tokens through this cursor; a token no rule accepts ends the parse
+ * with {@linkcode NotUnderstood}, so nothing is ever skipped unread.
+ *
+ * @module
+ */
+
+import type { Token } from "./lexer.ts";
+
+/** Deepest nesting of parentheses, subqueries and expressions the parser follows. */
+export const MAX_DEPTH = 64;
+
+/** Words that may follow a parenthesised query inside the parentheses around it. */
+const QUERY_CONTINUATIONS = new Set([
+  "UNION",
+  "EXCEPT",
+  "INTERSECT",
+  "ORDER",
+  "LIMIT",
+  "OFFSET",
+  "FETCH",
+]);
+
+/** What a statement is, in the terms the gate's policy decides on. */
+export type StatementCategory = "read" | "write" | "other";
+
+/** A table a statement reads or writes, as written (`db` absent when unqualified). */
+export interface TableRef {
+  db?: string;
+  name: string;
+}
+
+/** What one reading of a statement says about it. Facts only: the policy decides. */
+export interface StatementFacts {
+  /** First keyword, upper case ("(" counts as SELECT). */
+  verb: string;
+  category: StatementCategory;
+  /** The SHOW form (`TABLES`, `CREATE TABLE`, ...) of a SHOW statement. */
+  show?: string;
+  /**
+   * Set when the statement must be refused: a construct the parser does not understand, or one
+   * it understands to be unsafe (a file write, a row lock, an assignment). A short sentence.
+   */
+  refusal?: string;
+  /** The refusal is a construct outside the grammar (which may simply be invalid SQL). */
+  notUnderstood?: boolean;
+  /** Databases named explicitly anywhere (qualified names, FROM/IN of SHOW, USE ...). */
+  databases: string[];
+  /** Tables named in table positions (FROM, JOIN, INSERT INTO, UPDATE, SHOW ... FROM). */
+  tables: TableRef[];
+  /** Unqualified names called as functions, upper case: built-in, or else stored/UDF. */
+  functions: string[];
+  /** `db.name(...)` calls: always stored functions. */
+  storedFunctions: string[];
+  /** System variables read with `@@`, lower case, scope removed. */
+  systemVariables: string[];
+  /** SHOW DATABASES / SCHEMAS. */
+  listsDatabases: boolean;
+  /** SHOW VARIABLES: the rows must be filtered to readable variables. */
+  listsVariables: boolean;
+  /** Something that leaves state on the connection (LAST_INSERT_ID(n), SQL_CALC_FOUND_ROWS). */
+  leavesSessionState: boolean;
+  /** The statement returns rows from a write (MariaDB RETURNING). */
+  returning: boolean;
+}
+
+export function emptyFacts(): StatementFacts {
+  return {
+    verb: "",
+    category: "other",
+    databases: [],
+    tables: [],
+    functions: [],
+    storedFunctions: [],
+    systemVariables: [],
+    listsDatabases: false,
+    listsVariables: false,
+    leavesSessionState: false,
+    returning: false,
+  };
+}
+
+/** The parser met something outside the grammar it implements: refuse, never guess. */
+export class NotUnderstood extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "NotUnderstood";
+  }
+}
+
+/** The parser understood a construct that is refused whatever the tool (a lock, a file...). */
+export class Refused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "Refused";
+  }
+}
+
+/** Describes a token for a message: its text, clipped. */
+function describe(token: Token | undefined): string {
+  if (token === undefined) return "the end of the statement";
+  const text = token.text.length > 40 ? `${token.text.slice(0, 40)}…` : token.text;
+  return `"${text}"`;
+}
+
+export class Cursor {
+  pos = 0;
+  #depth = 0;
+  readonly facts: StatementFacts = emptyFacts();
+
+  constructor(readonly tokens: readonly Token[]) {}
+
+  peek(ahead = 0): Token | undefined {
+    return this.tokens[this.pos + ahead];
+  }
+
+  get done(): boolean {
+    return this.pos >= this.tokens.length;
+  }
+
+  next(): Token {
+    const token = this.tokens[this.pos];
+    if (token === undefined) this.fail("more of the statement");
+    this.pos++;
+    return token;
+  }
+
+  /** Upper-case text of the word at `ahead`, or "" when it is not a word. */
+  word(ahead = 0): string {
+    const token = this.tokens[this.pos + ahead];
+    return token?.kind === "word" ? token.upper! : "";
+  }
+
+  isWord(upper: string, ahead = 0): boolean {
+    return this.word(ahead) === upper;
+  }
+
+  isOp(text: string, ahead = 0): boolean {
+    const token = this.tokens[this.pos + ahead];
+    return token !== undefined && token.kind === "op" && token.text === text;
+  }
+
+  acceptWord(...uppers: string[]): string | undefined {
+    const upper = this.word();
+    if (upper !== "" && uppers.includes(upper)) {
+      this.pos++;
+      return upper;
+    }
+    return undefined;
+  }
+
+  /** Accepts the words in sequence, or nothing at all. */
+  acceptWords(...uppers: string[]): boolean {
+    for (let i = 0; i < uppers.length; i++) {
+      if (!this.isWord(uppers[i], i)) return false;
+    }
+    this.pos += uppers.length;
+    return true;
+  }
+
+  expectWord(...uppers: string[]): string {
+    const upper = this.acceptWord(...uppers);
+    if (upper === undefined) this.fail(uppers.join(" or "));
+    return upper;
+  }
+
+  acceptOp(text: string): boolean {
+    if (!this.isOp(text)) return false;
+    this.pos++;
+    return true;
+  }
+
+  expectOp(text: string): void {
+    if (!this.acceptOp(text)) this.fail(`"${text}"`);
+  }
+
+  /** Ends the parse: the token here is not what the grammar allows. */
+  fail(expected: string): never {
+    throw new NotUnderstood(
+      `the statement is not understood at ${describe(this.peek())} (expected ${expected})`,
+    );
+  }
+
+  refuse(reason: string): never {
+    throw new Refused(reason);
+  }
+
+  /** Runs `rule` one nesting level deeper; refuses past {@linkcode MAX_DEPTH}. */
+  nested<T>(rule: () => T): T {
+    if (++this.#depth > MAX_DEPTH) {
+      throw new NotUnderstood(
+        `the statement is nested too deeply to analyse (more than ${MAX_DEPTH} levels)`,
+      );
+    }
+    try {
+      return rule();
+    } finally {
+      this.#depth--;
+    }
+  }
+
+  /** Index of the `)` that closes the `(` at absolute index `open` (or the token count). */
+  closing(open: number): number {
+    if (this.#closing === undefined) {
+      this.#closing = new Int32Array(this.tokens.length).fill(this.tokens.length);
+      const stack: number[] = [];
+      this.tokens.forEach((token, i) => {
+        if (token.kind !== "op") return;
+        if (token.text === "(") stack.push(i);
+        else if (token.text === ")" && stack.length > 0) this.#closing![stack.pop()!] = i;
+      });
+    }
+    return this.#closing[open];
+  }
+  #closing?: Int32Array;
+
+  /**
+   * True when the `(` at `ahead` opens a query (`(SELECT ...`, `((SELECT ...) UNION ...)`)
+   * rather than an expression, a row or a join. Bounded by the nesting limit, so linear.
+   */
+  opensQuery(ahead = 0, budget = MAX_DEPTH): boolean {
+    const first = this.word(ahead + 1);
+    if (first === "SELECT" || first === "WITH" || first === "VALUES" || first === "TABLE") {
+      return true;
+    }
+    if (budget === 0 || !this.isOp("(", ahead + 1) || !this.opensQuery(ahead + 1, budget - 1)) {
+      return false;
+    }
+    const after = this.tokens[this.closing(this.pos + ahead + 1) + 1];
+    if (after === undefined) return false;
+    if (after.kind === "op") return after.text === ")";
+    return after.kind === "word" && QUERY_CONTINUATIONS.has(after.upper!);
+  }
+
+  addDatabase(name: string): void {
+    if (!this.facts.databases.includes(name)) this.facts.databases.push(name);
+  }
+
+  addTable(parts: string[]): void {
+    const ref: TableRef = parts.length === 2
+      ? { db: parts[0], name: parts[1] }
+      : { name: parts[0] };
+    if (ref.db !== undefined) this.addDatabase(ref.db);
+    this.facts.tables.push(ref);
+  }
+}

@@ -1,0 +1,396 @@
+/**
+ * Queries: WITH, SELECT, set operations, VALUES and TABLE, and the table references of FROM
+ * (joins, aliases, index hints, PARTITION, FOR SYSTEM_TIME, derived tables, LATERAL,
+ * JSON_TABLE, ODBC `{OJ ...}`). Every table a query names is recorded with its database.
+ *
+ * @module
+ */
+
+import type { Cursor } from "./_cursor.ts";
+import { bitExpression, columnReference, expression, expressionList } from "./_expression.ts";
+import { dataType, limitValue, onEmptyOrError } from "./_functions.ts";
+import { atName, dottedName, identifier, nameList, optionalAlias, tableName } from "./_names.ts";
+import { isBareAlias } from "./_words.ts";
+
+const SET_OPERATORS = ["UNION", "EXCEPT", "INTERSECT"];
+const SELECT_OPTIONS = [
+  "ALL",
+  "DISTINCT",
+  "DISTINCTROW",
+  "HIGH_PRIORITY",
+  "STRAIGHT_JOIN",
+  "SQL_SMALL_RESULT",
+  "SQL_BIG_RESULT",
+  "SQL_BUFFER_RESULT",
+  "SQL_CACHE",
+  "SQL_NO_CACHE",
+  "SQL_CALC_FOUND_ROWS",
+];
+
+/** `(query)` at the cursor. */
+export function parenthesizedQuery(c: Cursor): void {
+  c.expectOp("(");
+  c.nested(() => queryExpression(c));
+  c.expectOp(")");
+}
+
+/**
+ * A whole query: `[WITH ...] body [ORDER BY] [LIMIT]`, refusing the clauses that lock rows or
+ * write files and variables wherever they stand.
+ */
+export function queryExpression(c: Cursor): void {
+  if (c.isWord("WITH")) withClause(c);
+  queryBody(c);
+  tail(c);
+}
+
+/** `WITH [RECURSIVE] name [(cols)] AS (query), ...` */
+export function withClause(c: Cursor): void {
+  c.expectWord("WITH");
+  c.acceptWord("RECURSIVE");
+  do {
+    identifier(c, "a common table expression name");
+    if (c.isOp("(")) nameList(c);
+    c.expectWord("AS");
+    if (!c.isOp("(")) c.fail('"(" after AS');
+    parenthesizedQuery(c);
+  } while (c.acceptOp(","));
+}
+
+function queryBody(c: Cursor): void {
+  queryPrimary(c);
+  while (c.acceptWord(...SET_OPERATORS)) {
+    c.acceptWord("ALL", "DISTINCT");
+    queryPrimary(c);
+  }
+}
+
+function queryPrimary(c: Cursor): void {
+  if (c.isOp("(")) {
+    if (!c.opensQuery()) c.fail("a query in parentheses");
+    c.pos++;
+    c.nested(() => queryExpression(c));
+    c.expectOp(")");
+    return;
+  }
+  const word = c.expectWord("SELECT", "VALUES", "TABLE");
+  if (word === "SELECT") return select(c);
+  if (word === "VALUES") return valuesRows(c);
+  tableName(c);
+}
+
+/** `VALUES (...), (...)` or `VALUES ROW(...), ROW(...)`: rows of expressions. */
+export function valuesRows(c: Cursor): void {
+  do {
+    c.acceptWord("ROW");
+    c.expectOp("(");
+    if (!c.acceptOp(")")) {
+      do {
+        if (!c.acceptWord("DEFAULT")) expression(c);
+      } while (c.acceptOp(","));
+      c.expectOp(")");
+    }
+  } while (c.acceptOp(","));
+}
+
+function select(c: Cursor): void {
+  while (c.acceptWord(...SELECT_OPTIONS) !== undefined) {
+    if (c.tokens[c.pos - 1].upper === "SQL_CALC_FOUND_ROWS") c.facts.leavesSessionState = true;
+  }
+  selectList(c);
+  refuseInto(c);
+  if (c.acceptWord("FROM")) {
+    if (!c.acceptWord("DUAL")) tableReferences(c);
+  }
+  if (c.acceptWord("WHERE")) expression(c);
+  if (c.acceptWords("GROUP", "BY")) {
+    orderByList(c);
+    c.acceptWords("WITH", "ROLLUP");
+  }
+  if (c.acceptWord("HAVING")) expression(c);
+  if (c.acceptWord("WINDOW")) {
+    do {
+      identifier(c, "a window name");
+      c.expectWord("AS");
+      windowSpecification(c);
+    } while (c.acceptOp(","));
+  }
+}
+
+/** `*`, `t.*`, `db.t.*`, or `expr [[AS] alias]`, separated by commas. */
+export function selectList(c: Cursor): void {
+  do {
+    if (c.acceptOp("*")) continue;
+    if (atName(c) && c.isOp(".", 1) && (c.isOp("*", 2) || (c.isOp(".", 3) && c.isOp("*", 4)))) {
+      const parts = dottedName(c, 3, true);
+      if (parts.length === 3) c.addDatabase(parts[0]);
+      continue;
+    }
+    expression(c);
+    optionalAlias(c, true);
+  } while (c.acceptOp(","));
+}
+
+/** What may end a query: ORDER BY, LIMIT, OFFSET/FETCH; locks and INTO are refused. */
+function tail(c: Cursor): void {
+  if (c.acceptWords("ORDER", "BY")) orderByList(c);
+  if (c.acceptWord("LIMIT")) {
+    limitValue(c);
+    if (c.acceptOp(",") || c.acceptWord("OFFSET")) limitValue(c);
+    if (c.acceptWords("ROWS", "EXAMINED")) limitValue(c);
+  }
+  if (c.acceptWord("OFFSET")) {
+    limitValue(c);
+    c.expectWord("ROW", "ROWS");
+  }
+  if (c.acceptWord("FETCH")) {
+    c.expectWord("FIRST", "NEXT");
+    if (!c.isWord("ROW") && !c.isWord("ROWS")) limitValue(c);
+    c.expectWord("ROW", "ROWS");
+    if (!c.acceptWord("ONLY")) {
+      c.expectWord("WITH");
+      c.expectWord("TIES");
+    }
+  }
+  refuseInto(c);
+  if (c.isWord("FOR") && ["UPDATE", "SHARE"].includes(c.word(1))) {
+    c.refuse(`FOR ${c.word(1)} takes row locks`);
+  }
+  if (c.isWord("LOCK") && c.isWord("IN", 1)) c.refuse("LOCK IN SHARE MODE takes row locks");
+  if (c.isWord("PROCEDURE")) c.refuse("PROCEDURE ANALYSE is not allowed");
+}
+
+function refuseInto(c: Cursor): void {
+  if (!c.isWord("INTO")) return;
+  const what = c.word(1);
+  if (what === "OUTFILE") c.refuse("INTO OUTFILE writes a file on the server");
+  if (what === "DUMPFILE") c.refuse("INTO DUMPFILE writes a file on the server");
+  if (c.peek(1)?.kind === "variable") c.refuse("INTO @variable assigns a user variable");
+  c.refuse("SELECT ... INTO assigns variables");
+}
+
+/** `expr [ASC|DESC], ...` (ORDER BY, GROUP BY, PARTITION BY). */
+export function orderByList(c: Cursor): void {
+  do {
+    expression(c);
+    c.acceptWord("ASC", "DESC");
+  } while (c.acceptOp(","));
+}
+
+/** `( [name] [PARTITION BY ...] [ORDER BY ...] [frame] )` */
+export function windowSpecification(c: Cursor): void {
+  c.expectOp("(");
+  if (atName(c) && !c.isWord("PARTITION") && !c.isWord("ORDER")) identifier(c);
+  if (c.acceptWords("PARTITION", "BY")) expressionList(c);
+  if (c.acceptWords("ORDER", "BY")) orderByList(c);
+  if (c.acceptWord("ROWS", "RANGE", "GROUPS")) {
+    if (c.acceptWord("BETWEEN")) {
+      frameBound(c);
+      c.expectWord("AND");
+    }
+    frameBound(c);
+    if (c.acceptWord("EXCLUDE")) {
+      if (c.acceptWord("CURRENT")) c.expectWord("ROW");
+      else if (c.acceptWord("NO")) c.expectWord("OTHERS");
+      else c.expectWord("GROUP", "TIES");
+    }
+  }
+  c.expectOp(")");
+}
+
+function frameBound(c: Cursor): void {
+  if (c.acceptWord("UNBOUNDED")) {
+    c.expectWord("PRECEDING", "FOLLOWING");
+  } else if (c.acceptWord("CURRENT")) {
+    c.expectWord("ROW");
+  } else {
+    bitExpression(c);
+    c.expectWord("PRECEDING", "FOLLOWING");
+  }
+}
+
+/** `table_reference, table_reference, ...` */
+export function tableReferences(c: Cursor): void {
+  do tableReference(c); while (c.acceptOp(","));
+}
+
+/** A table factor and the joins that follow it. */
+export function tableReference(c: Cursor): void {
+  c.nested(() => {
+    tableFactor(c);
+    while (join(c));
+  });
+}
+
+/** One join onto what came before; false when none follows. */
+function join(c: Cursor): boolean {
+  if (c.acceptWord("STRAIGHT_JOIN")) {
+    tableFactor(c);
+    if (c.acceptWord("ON")) expression(c);
+    return true;
+  }
+  if (c.acceptWord("NATURAL")) {
+    if (c.acceptWord("LEFT", "RIGHT")) c.acceptWord("OUTER");
+    else c.acceptWord("INNER");
+    c.expectWord("JOIN");
+    tableFactor(c);
+    return true;
+  }
+  const outer = c.acceptWord("LEFT", "RIGHT");
+  if (outer !== undefined) {
+    c.acceptWord("OUTER");
+    c.expectWord("JOIN");
+  } else if (c.acceptWord("INNER", "CROSS")) {
+    c.expectWord("JOIN");
+  } else if (!c.acceptWord("JOIN")) {
+    return false;
+  }
+  tableFactor(c);
+  if (c.acceptWord("ON")) {
+    expression(c);
+  } else if (c.acceptWord("USING")) {
+    nameList(c);
+  } else if (outer !== undefined) {
+    c.fail("ON or USING after an outer join");
+  }
+  return true;
+}
+
+function tableFactor(c: Cursor): void {
+  if (c.isOp("{")) return odbcJoin(c);
+  if (c.acceptWord("LATERAL")) {
+    if (!c.isOp("(") || !c.opensQuery()) c.fail("a subquery after LATERAL");
+    return derivedTable(c);
+  }
+  if (c.isOp("(")) {
+    if (c.opensQuery()) return derivedTable(c);
+    c.pos++;
+    c.nested(() => tableReferences(c));
+    c.expectOp(")");
+    return;
+  }
+  if (c.isWord("JSON_TABLE") && c.isOp("(", 1)) return jsonTable(c);
+  tableName(c);
+  if (c.acceptWord("PARTITION")) nameList(c);
+  if (c.isWord("FOR") && c.isWord("SYSTEM_TIME", 1)) systemTime(c);
+  tableAlias(c);
+  indexHints(c);
+}
+
+/** `[[AS] alias]` after a table: a bare alias must not be a clause keyword on either flavour. */
+function tableAlias(c: Cursor): void {
+  if (c.acceptWord("AS")) {
+    identifierOrFail(c);
+    return;
+  }
+  const token = c.peek();
+  if (token?.kind === "quoted_ident") c.pos++;
+  else if (token?.kind === "word" && isBareAlias(token.upper!)) c.pos++;
+}
+
+function identifierOrFail(c: Cursor): void {
+  const token = c.peek();
+  if (token?.kind !== "word" && token?.kind !== "quoted_ident") c.fail("an alias");
+  c.pos++;
+}
+
+/** `(query) [AS] alias [(columns)]` */
+function derivedTable(c: Cursor): void {
+  parenthesizedQuery(c);
+  tableAlias(c);
+  if (c.isOp("(")) nameList(c);
+}
+
+/** `{OJ table_reference}` (any word where OJ stands, as MariaDB allows). */
+function odbcJoin(c: Cursor): void {
+  c.expectOp("{");
+  if (c.peek()?.kind !== "word") c.fail("OJ");
+  c.pos++;
+  tableReference(c);
+  c.expectOp("}");
+}
+
+/** `FOR SYSTEM_TIME {AS OF x | BETWEEN x AND y | FROM x TO y | ALL}` */
+function systemTime(c: Cursor): void {
+  c.pos += 2;
+  const point = () => {
+    c.acceptWord("TIMESTAMP", "TRANSACTION");
+    bitExpression(c);
+  };
+  if (c.acceptWord("ALL")) return;
+  if (c.acceptWord("AS")) {
+    c.expectWord("OF");
+    point();
+  } else if (c.acceptWord("BETWEEN")) {
+    point();
+    c.expectWord("AND");
+    point();
+  } else {
+    c.expectWord("FROM");
+    point();
+    c.expectWord("TO");
+    point();
+  }
+}
+
+/** `{USE|IGNORE|FORCE} {INDEX|KEY} [FOR {JOIN|ORDER BY|GROUP BY}] ([names])`, repeated. */
+function indexHints(c: Cursor): void {
+  while (["USE", "IGNORE", "FORCE"].includes(c.word()) && ["INDEX", "KEY"].includes(c.word(1))) {
+    c.pos += 2;
+    if (c.acceptWord("FOR")) {
+      if (!c.acceptWord("JOIN")) {
+        c.expectWord("ORDER", "GROUP");
+        c.expectWord("BY");
+      }
+    }
+    c.expectOp("(");
+    if (!c.acceptOp(")")) {
+      do identifierOrFail(c); while (c.acceptOp(","));
+      c.expectOp(")");
+    }
+  }
+}
+
+/** `JSON_TABLE(expr, path COLUMNS (...)) [AS] alias` */
+function jsonTable(c: Cursor): void {
+  c.pos += 2;
+  expression(c);
+  c.expectOp(",");
+  jsonPath(c);
+  jsonColumns(c);
+  c.expectOp(")");
+  tableAlias(c);
+}
+
+function jsonPath(c: Cursor): void {
+  const token = c.peek();
+  if (token?.kind !== "string" && token?.kind !== "param" && token?.kind !== "named_param") {
+    c.fail("a JSON path string");
+  }
+  c.pos++;
+}
+
+function jsonColumns(c: Cursor): void {
+  c.expectWord("COLUMNS");
+  c.expectOp("(");
+  c.nested(() => {
+    do {
+      if (c.acceptWord("NESTED")) {
+        c.acceptWord("PATH");
+        jsonPath(c);
+        jsonColumns(c);
+        continue;
+      }
+      identifierOrFail(c);
+      if (c.acceptWords("FOR", "ORDINALITY")) continue;
+      dataType(c);
+      c.acceptWord("EXISTS");
+      c.expectWord("PATH");
+      jsonPath(c);
+      onEmptyOrError(c);
+    } while (c.acceptOp(","));
+  });
+  c.expectOp(")");
+}
+
+export { columnReference, expression };

@@ -1,0 +1,181 @@
+/**
+ * Word lists the parser needs: reserved words of both flavours (from the data files, one per
+ * flavour), and the small closed sets of the grammar (data types, interval units...).
+ *
+ * @module
+ */
+
+import mariadb from "./data/mariadb.json" with { type: "json" };
+import mysql from "./data/mysql.json" with { type: "json" };
+
+/**
+ * Reserved on either flavour. The server a statement reaches may be either, so a word reserved
+ * on one of them is never read as a bare name: the parse must mean the same on both.
+ */
+export const RESERVED: ReadonlySet<string> = new Set([
+  ...mariadb.reserved_words,
+  ...mysql.reserved_words,
+]);
+
+/** Interval units (`INTERVAL 1 DAY`, EXTRACT, TIMESTAMPADD). */
+export const INTERVAL_UNITS: ReadonlySet<string> = new Set([
+  "MICROSECOND",
+  "SECOND",
+  "MINUTE",
+  "HOUR",
+  "DAY",
+  "WEEK",
+  "MONTH",
+  "QUARTER",
+  "YEAR",
+  "SECOND_MICROSECOND",
+  "MINUTE_MICROSECOND",
+  "MINUTE_SECOND",
+  "HOUR_MICROSECOND",
+  "HOUR_SECOND",
+  "HOUR_MINUTE",
+  "DAY_MICROSECOND",
+  "DAY_SECOND",
+  "DAY_MINUTE",
+  "DAY_HOUR",
+  "YEAR_MONTH",
+  "SQL_TSI_MICROSECOND",
+  "SQL_TSI_SECOND",
+  "SQL_TSI_MINUTE",
+  "SQL_TSI_HOUR",
+  "SQL_TSI_DAY",
+  "SQL_TSI_WEEK",
+  "SQL_TSI_MONTH",
+  "SQL_TSI_QUARTER",
+  "SQL_TSI_YEAR",
+]);
+
+/** First words of a data type (CAST, CONVERT, JSON_TABLE columns, RETURNING). */
+export const TYPE_WORDS: ReadonlySet<string> = new Set([
+  "BINARY",
+  "CHAR",
+  "CHARACTER",
+  "NCHAR",
+  "NATIONAL",
+  "VARCHAR",
+  "VARBINARY",
+  "TEXT",
+  "TINYTEXT",
+  "MEDIUMTEXT",
+  "LONGTEXT",
+  "BLOB",
+  "TINYBLOB",
+  "MEDIUMBLOB",
+  "LONGBLOB",
+  "DATE",
+  "DATETIME",
+  "TIME",
+  "TIMESTAMP",
+  "YEAR",
+  "DECIMAL",
+  "DEC",
+  "NUMERIC",
+  "FIXED",
+  "SIGNED",
+  "UNSIGNED",
+  "INT",
+  "INTEGER",
+  "TINYINT",
+  "SMALLINT",
+  "MEDIUMINT",
+  "BIGINT",
+  "BIT",
+  "BOOL",
+  "BOOLEAN",
+  "DOUBLE",
+  "FLOAT",
+  "REAL",
+  "JSON",
+  "GEOMETRY",
+  "POINT",
+  "LINESTRING",
+  "POLYGON",
+  "MULTIPOINT",
+  "MULTILINESTRING",
+  "MULTIPOLYGON",
+  "GEOMETRYCOLLECTION",
+  "INET4",
+  "INET6",
+  "UUID",
+]);
+
+/** Words that follow a type: `UNSIGNED INTEGER`, `DOUBLE PRECISION`, `CHAR(1) ASCII` ... */
+export const TYPE_MODIFIERS: ReadonlySet<string> = new Set([
+  "SIGNED",
+  "UNSIGNED",
+  "ZEROFILL",
+  "INT",
+  "INTEGER",
+  "PRECISION",
+  "VARYING",
+  "CHAR",
+  "CHARACTER",
+  "ASCII",
+  "UNICODE",
+  "BYTE",
+  "BINARY",
+  "ARRAY",
+]);
+
+/**
+ * Keywords that may follow a table name or an expression in some clause. They are never read
+ * as a bare alias, even where a flavour would allow it, so that the parse cannot disagree
+ * with the server about where a clause starts.
+ */
+export const CLAUSE_WORDS: ReadonlySet<string> = new Set([
+  "WINDOW",
+  "RETURNING",
+  "OFFSET",
+  "FETCH",
+  "EXCEPT",
+  "INTERSECT",
+  "LATERAL",
+  "ROWS",
+  "RANGE",
+  "GROUPS",
+  "PARTITION",
+  "FOR",
+  "USE",
+  "IGNORE",
+  "FORCE",
+  "STRAIGHT_JOIN",
+  "NATURAL",
+  "CROSS",
+  "INNER",
+  "LEFT",
+  "RIGHT",
+  "OUTER",
+  "FULL",
+  "JOIN",
+  "ON",
+  "USING",
+  "SET",
+  "VALUES",
+  "SELECT",
+  "INTO",
+  "LOCK",
+  "PROCEDURE",
+  "UNION",
+  "WHERE",
+  "GROUP",
+  "HAVING",
+  "ORDER",
+  "LIMIT",
+  "FROM",
+  "AS",
+  "LIKE",
+  "ESCAPE",
+  "COLLATE",
+  "OVER",
+  "WITHIN",
+]);
+
+/** True when `upper` may stand as a bare (unquoted) alias after a table or an expression. */
+export function isBareAlias(upper: string): boolean {
+  return !RESERVED.has(upper) && !CLAUSE_WORDS.has(upper);
+}
