@@ -2,6 +2,7 @@ import { createApp } from "../app.ts";
 import type { Config } from "../config/config.ts";
 import { sanitizeText } from "../errors/sanitize.ts";
 import type { Logger } from "../log/logger.ts";
+import type { SecretScrubber } from "../log/secret_scrubber.ts";
 import { StdioTransport } from "../mcp/stdio_transport.ts";
 import { serveMetrics } from "../observability/metrics_server.ts";
 import { derivePermissions } from "../permissions/derive_permissions.ts";
@@ -14,11 +15,13 @@ import "../plugin_api.ts";
 /**
  * `mysql-mcp serve`: the MCP server on stdio until stdin closes or a signal
  * arrives; then streams stop, pools drain and every connection closes.
+ * `scrubber` (the one `log` writes through, holding the config's passwords)
+ * also guards stdout and the metrics listener.
  */
 export async function runServe(
   config: Config,
   log: Logger,
-  args: { metricsPort?: number },
+  args: { metricsPort?: number; scrubber: Pick<SecretScrubber, "scrub"> },
 ): Promise<number> {
   // One stray rejection (a plugin's forgotten promise, a driver callback) must not take the
   // server down with every other session's work: log it and keep serving.
@@ -34,7 +37,7 @@ export async function runServe(
   const extensions = await loadExtensions(config, log);
   const app = createApp(config, log, extensions);
   const metricsServer = args.metricsPort
-    ? serveMetrics(args.metricsPort, app.metrics, app.datasources, log)
+    ? serveMetrics(args.metricsPort, app.metrics, app.datasources, log, args.scrubber)
     : undefined;
   let closing: Promise<void> | undefined;
   const shutdown = (why: string) => {
@@ -45,7 +48,7 @@ export async function runServe(
     })();
     return closing;
   };
-  const transport = new StdioTransport();
+  const transport = new StdioTransport({ scrubber: args.scrubber });
   transport.onclose = () => void shutdown("stdin closed");
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     try {

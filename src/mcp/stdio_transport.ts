@@ -1,3 +1,4 @@
+import type { SecretScrubber } from "../log/secret_scrubber.ts";
 import type { JSONRPCMessage, Transport } from "./sdk.ts";
 
 const MAX_LINE_BYTES = 10 * 1024 * 1024;
@@ -8,7 +9,8 @@ const MAX_LINE_BYTES = 10 * 1024 * 1024;
  * before the protocol layer parses it again; measured, that write path
  * alone was a fifth of the server's CPU under load. Here each line is
  * JSON-parsed once, and responses queued in the same tick leave in one
- * write.
+ * write. Every outgoing message (responses, errors, notifications including
+ * MCP log messages) passes the secret scrubber on its way out.
  */
 export class StdioTransport implements Transport {
   onclose?: () => void;
@@ -17,20 +19,24 @@ export class StdioTransport implements Transport {
 
   readonly #input: { read(p: Uint8Array): Promise<number | null> };
   readonly #output: { write(p: Uint8Array): Promise<number> };
+  readonly #scrubber: Pick<SecretScrubber, "scrub">;
   readonly #encoder = new TextEncoder();
   #queue: string[] = [];
   #waiters: (() => void)[] = [];
   #writing = false;
   #closed = false;
 
-  constructor(
+  constructor(options: {
+    /** Required: nothing leaves on stdout unscrubbed. */
+    scrubber: Pick<SecretScrubber, "scrub">;
     // Deno.stdin.read() directly: a ReadableStream's pull machinery cost ~5% of the
     // server's CPU under load for nothing we use.
-    input: { read(p: Uint8Array): Promise<number | null> } = Deno.stdin,
-    output: { write(p: Uint8Array): Promise<number> } = Deno.stdout,
-  ) {
-    this.#input = input;
-    this.#output = output;
+    input?: { read(p: Uint8Array): Promise<number | null> };
+    output?: { write(p: Uint8Array): Promise<number> };
+  }) {
+    this.#scrubber = options.scrubber;
+    this.#input = options.input ?? Deno.stdin;
+    this.#output = options.output ?? Deno.stdout;
   }
 
   start(): Promise<void> {
@@ -40,7 +46,8 @@ export class StdioTransport implements Transport {
 
   send(message: JSONRPCMessage): Promise<void> {
     if (this.#closed) return Promise.reject(new Error("transport closed"));
-    this.#queue.push(JSON.stringify(message) + "\n");
+    // Per message, not per batch: a match can never join two lines.
+    this.#queue.push(this.#scrubber.scrub(JSON.stringify(message)) + "\n");
     return new Promise((resolve) => {
       this.#waiters.push(resolve);
       if (!this.#writing) void this.#flush();
