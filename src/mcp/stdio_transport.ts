@@ -2,6 +2,8 @@ import type { SecretScrubber } from "../log/secret_scrubber.ts";
 import type { JSONRPCMessage, Transport } from "./sdk.ts";
 
 const MAX_LINE_BYTES = 10 * 1024 * 1024;
+/** After stdin ends, how long requests already read may take to be answered. */
+const DRAIN_MS = 5_000;
 
 /**
  * MCP over stdio with Deno's own streams. The SDK's StdioServerTransport
@@ -25,6 +27,9 @@ export class StdioTransport implements Transport {
   #waiters: (() => void)[] = [];
   #writing = false;
   #closed = false;
+  /** Ids of requests read but not yet answered. */
+  readonly #unanswered = new Set<string | number>();
+  #onAllAnswered?: () => void;
 
   constructor(options: {
     /** Required: nothing leaves on stdout unscrubbed. */
@@ -48,10 +53,18 @@ export class StdioTransport implements Transport {
     if (this.#closed) return Promise.reject(new Error("transport closed"));
     // Per message, not per batch: a match can never join two lines.
     this.#queue.push(this.#scrubber.scrub(JSON.stringify(message)) + "\n");
-    return new Promise((resolve) => {
+    const written = new Promise<void>((resolve) => {
       this.#waiters.push(resolve);
       if (!this.#writing) void this.#flush();
     });
+    const id = (message as { id?: string | number }).id;
+    if (
+      id !== undefined && !("method" in message) && this.#unanswered.delete(id) &&
+      this.#unanswered.size === 0 && this.#onAllAnswered
+    ) {
+      void written.then(this.#onAllAnswered);
+    }
+    return written;
   }
 
   close(): Promise<void> {
@@ -110,6 +123,16 @@ export class StdioTransport implements Transport {
     } catch (error) {
       if (!this.#closed) this.onerror?.(error as Error);
     }
+    // The client stopped writing, not necessarily reading: answer what it already asked.
+    if (!this.#closed && this.#unanswered.size > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, DRAIN_MS);
+        this.#onAllAnswered = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
     await this.close();
   }
 
@@ -138,6 +161,7 @@ export class StdioTransport implements Transport {
       this.#reject(validId ? m.id as string | number : null, -32600, "Invalid Request");
       return;
     }
+    if (validId && typeof m.method === "string") this.#unanswered.add(m.id as string | number);
     this.onmessage?.(message);
   }
 
