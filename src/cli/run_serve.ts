@@ -2,6 +2,7 @@ import { createApp } from "../app.ts";
 import type { Config } from "../config/config.ts";
 import { sanitizeText } from "../errors/sanitize.ts";
 import type { Logger } from "../log/logger.ts";
+import { routeConsole } from "../log/route_console.ts";
 import type { SecretScrubber } from "../log/secret_scrubber.ts";
 import { StdioTransport } from "../mcp/stdio_transport.ts";
 import { serveMetrics } from "../observability/metrics_server.ts";
@@ -33,6 +34,8 @@ export async function runServe(
     event.preventDefault();
     log.error("uncaught error", { error: sanitizeText(String(event.error ?? event.message)) });
   });
+  // Before plugins load: their console output must neither reach stdout nor skip the scrubber.
+  const restoreConsole = routeConsole(log);
 
   const extensions = await loadExtensions(config, log);
   const app = createApp(config, log, extensions);
@@ -92,5 +95,6 @@ export async function runServe(
     };
   });
   await closing;
+  restoreConsole();
   return 0;
 }
