@@ -9,6 +9,7 @@ import { runServe } from "./src/cli/run_serve.ts";
 import { configPathFrom, loadConfig } from "./src/config/load_config.ts";
 import { ConfigError } from "./src/config/parse_config.ts";
 import { Logger, parseLogLevel } from "./src/log/logger.ts";
+import { SecretScrubber } from "./src/log/secret_scrubber.ts";
 import { derivePermissions, permissionFlags } from "./src/permissions/derive_permissions.ts";
 
 const env = (name: string) => {
@@ -19,7 +20,14 @@ const env = (name: string) => {
   }
 };
 
-async function main(argv: string[]): Promise<number> {
+/**
+ * Runs one command. `scrubber` is a seam for the bench, which compares the
+ * server with scrubbing bypassed; everything else uses the default.
+ */
+export async function main(
+  argv: string[],
+  scrubber: SecretScrubber = new SecretScrubber(),
+): Promise<number> {
   let args;
   try {
     args = parseArgs(argv);
@@ -36,7 +44,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const level = parseLogLevel(args.logLevel ?? env("MYSQL_MCP_LOG_LEVEL")) ?? "info";
-  const log = new Logger({ level, sinks: [] });
+  const log = new Logger({ level, sinks: [], scrubber });
 
   let parsed;
   try {
@@ -50,15 +58,16 @@ async function main(argv: string[]): Promise<number> {
   }
   for (const warning of parsed.warnings) log.warn(`config: ${warning}`);
   const config = parsed.config;
+  scrubber.addPasswords(config.datasources, log);
 
   if (args.command === "permissions") {
     const flags = permissionFlags(derivePermissions(config, { metricsPort: args.metricsPort }));
     console.log(flags.join(" "));
     return 0;
   }
-  if (args.command === "check") return await runCheck(config, log);
+  if (args.command === "check") return await runCheck(config, log, scrubber);
 
-  return await runServe(config, log, { metricsPort: args.metricsPort });
+  return await runServe(config, log, { metricsPort: args.metricsPort, scrubber });
 }
 
 if (import.meta.main) {

@@ -13,6 +13,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import mysql from "mysql2";
 import { type DatabaseServer, startDatabaseServer } from "./throwaway_mariadb.ts";
+import { SecretScrubber } from "../src/log/secret_scrubber.ts";
 import {
   median,
   peakRss,
@@ -26,6 +27,8 @@ import {
 export * from "./bench/measure.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
+/** The server with scrub() bypassed, for the scrubber's A/B (see scripts/bench/serve_unscrubbed.ts). */
+const UNSCRUBBED_ENTRY = "scripts/bench/serve_unscrubbed.ts";
 const PASSWORD_VAR = "MYSQL_MCP_BENCH_PASSWORD";
 const MAX_CONNECTIONS = 10;
 const TABLE_ROWS = 10_000;
@@ -111,6 +114,7 @@ max_rows = 10000
 export function serverTransport(
   db: BenchDatabase,
   config: { path: string; plugins: string },
+  entry = "main.ts",
 ): InstanceType<typeof StdioClientTransport> {
   return new StdioClientTransport({
     command: Deno.execPath(),
@@ -119,7 +123,7 @@ export function serverTransport(
       `--allow-net=${db.server.host}:${db.server.port}`,
       `--allow-read=${config.path},${config.plugins}`,
       `--allow-env=${PASSWORD_VAR},MYSQL_MCP_CONFIG,MYSQL_MCP_LOG_LEVEL`,
-      "main.ts",
+      entry,
       "serve",
       "--config",
       config.path,
@@ -134,8 +138,9 @@ export function serverTransport(
 export async function connectClient(
   db: BenchDatabase,
   config: { path: string; plugins: string },
+  entry = "main.ts",
 ): Promise<{ client: InstanceType<typeof Client>; pid: number; startMs: number }> {
-  const transport = serverTransport(db, config);
+  const transport = serverTransport(db, config, entry);
   const client = new Client({ name: "mysql-mcp-bench", version: "0.1.0" });
   const started = performance.now();
   await client.connect(transport);
@@ -365,6 +370,47 @@ export async function runBench(options: { quick?: boolean } = {}) {
       (i) => rawExecute(raw, LOOKUP_SQL, [ids[i % ids.length]]),
     );
 
+    // The secret scrubber's cost: two fresh servers, one with scrub() bypassed, warmed alike;
+    // PK lookups in alternating blocks (alternating which goes first) so the VM's drift hits
+    // both alike.
+    log("scrubber A/B");
+    const scrubbed = await connectClient(db, config);
+    cleanups.unshift(() => scrubbed.client.close());
+    const bypassed = await connectClient(db, config, UNSCRUBBED_ENTRY);
+    cleanups.unshift(() => bypassed.client.close());
+    const lookupVia = (c: McpClient) => (i: number) =>
+      callOk(c, "mysql_query", {
+        datasource_key: "bench",
+        database: db.database,
+        query: LOOKUP_SQL,
+        params: [ids[i % ids.length]],
+      });
+    for (const c of [scrubbed.client, bypassed.client]) await timeSequential(500, lookupVia(c));
+    const scrubbedTimes: number[] = [];
+    const bypassedTimes: number[] = [];
+    const blocks = 8;
+    for (let block = 0; block < blocks; block++) {
+      const pair = [
+        [scrubbed.client, scrubbedTimes],
+        [bypassed.client, bypassedTimes],
+      ] as const;
+      for (const [c, times] of block % 2 === 0 ? pair : [pair[1], pair[0]]) {
+        times.push(...await timeSequential(Math.ceil(lookups / blocks), lookupVia(c)));
+      }
+    }
+    await scrubbed.client.close();
+    await bypassed.client.close();
+    // And scrub() alone on a PK lookup's response as it leaves the server.
+    const scrubber = new SecretScrubber();
+    scrubber.add(db.password);
+    const response = JSON.stringify({ jsonrpc: "2.0", id: 1, result: await lookup(0) });
+    const scrubRounds = quick ? 20_000 : 200_000;
+    let kept = 0;
+    const scrubStarted = performance.now();
+    for (let i = 0; i < scrubRounds; i++) kept += scrubber.scrub(response).length;
+    const scrubUs = (performance.now() - scrubStarted) * 1000 / scrubRounds;
+    if (kept !== response.length * scrubRounds) throw new Error("scrub() changed a clean response");
+
     // (d) 32 requests in flight.
     log("throughput");
     const ourThroughput: ThroughputResult = await throughput(inFlight, seconds, lookup);
@@ -393,6 +439,8 @@ export async function runBench(options: { quick?: boolean } = {}) {
     const p99 = percentile(ourTimes, 99);
     const rawP50 = percentile(rawTimes, 50);
     const rawP99 = percentile(rawTimes, 99);
+    const scrubbedP50 = percentile(scrubbedTimes, 50);
+    const bypassedP50 = percentile(bypassedTimes, 50);
     const flat = Math.abs(rssBig.peakBytes - rssSmall.peakBytes) / rssSmall.peakBytes;
     const coldStart = median(starts);
     const rows: BenchRow[] = [
@@ -439,6 +487,23 @@ export async function runBench(options: { quick?: boolean } = {}) {
         ratio: p99 / rawP99,
         goal: "≤ 1.5",
         pass: p99 <= 1.5,
+      },
+      {
+        measure: `PK lookup p50, scrubber on (bypassed: ${bypassedP50.toFixed(3)} ms)`,
+        ours: scrubbedP50,
+        mysql2: null,
+        unit: "ms",
+        ratio: scrubbedP50 / bypassedP50,
+        goal: "≤ 1.02× bypassed",
+        pass: scrubbedP50 <= bypassedP50 * 1.02,
+      },
+      {
+        measure: `scrub() of one PK lookup response (${utf8Bytes(response)} B)`,
+        ours: scrubUs,
+        mysql2: null,
+        unit: "µs",
+        goal: "",
+        pass: null,
       },
       {
         measure: `throughput, ${inFlight} in flight`,
@@ -517,6 +582,13 @@ export async function runBench(options: { quick?: boolean } = {}) {
         count: lookups,
         ours: { p50Ms: p50, p99Ms: p99, meanMs: mean(ourTimes) },
         mysql2: { p50Ms: rawP50, p99Ms: rawP99, meanMs: mean(rawTimes) },
+      },
+      scrubber: {
+        count: scrubbedTimes.length,
+        on: { p50Ms: scrubbedP50, p99Ms: percentile(scrubbedTimes, 99) },
+        bypassed: { p50Ms: bypassedP50, p99Ms: percentile(bypassedTimes, 99) },
+        scrubUs,
+        responseBytes: utf8Bytes(response),
       },
       throughput: { inFlight, seconds, ours: ourThroughput, mysql2: rawThroughput },
       coldStartMs: { median: coldStart, runs: starts },

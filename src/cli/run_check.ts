@@ -2,14 +2,23 @@ import type { Config } from "../config/config.ts";
 import { Datasources } from "../datasources/datasources.ts";
 import { toToolError } from "../errors/sanitize.ts";
 import { Logger } from "../log/logger.ts";
+import type { SecretScrubber } from "../log/secret_scrubber.ts";
 
 /**
  * `mysql-mcp check`: tries every datasource once and prints a table of key,
  * name, status and connect latency; exit 1 if any is unavailable.
  */
-export async function runCheck(config: Config, log: Logger): Promise<number> {
+export async function runCheck(
+  config: Config,
+  log: Logger,
+  scrubber: Pick<SecretScrubber, "scrub">,
+): Promise<number> {
   // Failures are in the table; connection retries would only repeat them on stderr.
-  const quiet = new Logger({ level: log.level === "debug" ? "debug" : "error", sinks: [] });
+  const quiet = new Logger({
+    level: log.level === "debug" ? "debug" : "error",
+    sinks: [],
+    scrubber,
+  });
   const datasources = new Datasources(config.datasources, config.server, quiet, {
     retryDelaysMs: [],
   });
@@ -24,6 +33,6 @@ export async function runCheck(config: Config, log: Logger): Promise<number> {
   const header = ["KEY", "NAME", "STATUS", "LATENCY"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
-  console.log([line(header), ...rows.map(line)].join("\n"));
+  console.log(scrubber.scrub([line(header), ...rows.map(line)].join("\n")));
   return rows.every((r) => r[2] === "available") ? 0 : 1;
 }

@@ -2,6 +2,8 @@ import { createApp } from "../app.ts";
 import type { Config } from "../config/config.ts";
 import { sanitizeText } from "../errors/sanitize.ts";
 import type { Logger } from "../log/logger.ts";
+import { routeConsole } from "../log/route_console.ts";
+import type { SecretScrubber } from "../log/secret_scrubber.ts";
 import { StdioTransport } from "../mcp/stdio_transport.ts";
 import { serveMetrics } from "../observability/metrics_server.ts";
 import { derivePermissions } from "../permissions/derive_permissions.ts";
@@ -14,11 +16,13 @@ import "../plugin_api.ts";
 /**
  * `mysql-mcp serve`: the MCP server on stdio until stdin closes or a signal
  * arrives; then streams stop, pools drain and every connection closes.
+ * `scrubber` (the one `log` writes through, holding the config's passwords)
+ * also guards stdout and the metrics listener.
  */
 export async function runServe(
   config: Config,
   log: Logger,
-  args: { metricsPort?: number },
+  args: { metricsPort?: number; scrubber: Pick<SecretScrubber, "scrub"> },
 ): Promise<number> {
   // One stray rejection (a plugin's forgotten promise, a driver callback) must not take the
   // server down with every other session's work: log it and keep serving.
@@ -30,11 +34,13 @@ export async function runServe(
     event.preventDefault();
     log.error("uncaught error", { error: sanitizeText(String(event.error ?? event.message)) });
   });
+  // Before plugins load: their console output must neither reach stdout nor skip the scrubber.
+  const restoreConsole = routeConsole(log);
 
   const extensions = await loadExtensions(config, log);
   const app = createApp(config, log, extensions);
   const metricsServer = args.metricsPort
-    ? serveMetrics(args.metricsPort, app.metrics, app.datasources, log)
+    ? serveMetrics(args.metricsPort, app.metrics, app.datasources, log, args.scrubber)
     : undefined;
   let closing: Promise<void> | undefined;
   const shutdown = (why: string) => {
@@ -45,7 +51,7 @@ export async function runServe(
     })();
     return closing;
   };
-  const transport = new StdioTransport();
+  const transport = new StdioTransport({ scrubber: args.scrubber });
   transport.onclose = () => void shutdown("stdin closed");
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     try {
@@ -89,5 +95,6 @@ export async function runServe(
     };
   });
   await closing;
+  restoreConsole();
   return 0;
 }

@@ -1,3 +1,5 @@
+import type { SecretScrubber } from "./secret_scrubber.ts";
+
 export type LogLevel = "debug" | "info" | "warn" | "error";
 export type LogFields = Record<string, unknown>;
 
@@ -7,6 +9,14 @@ const encoder = new TextEncoder();
 /** Where a log record goes besides stderr (e.g. MCP log notifications). */
 export type LogSink = (record: LogFields & { level: LogLevel; msg: string; time: string }) => void;
 
+/** What a logger shares with its children. */
+export interface LoggerState {
+  level: LogLevel;
+  sinks: LogSink[];
+  /** Every stderr line passes it (the last line of defence for secrets). */
+  readonly scrubber?: Pick<SecretScrubber, "scrub">;
+}
+
 /**
  * Structured JSON lines on stderr (stdout belongs to MCP). Each record has
  * level, time and msg plus the bound and given fields.
@@ -15,7 +25,7 @@ export class Logger {
   #sinks: LogSink[];
 
   constructor(
-    private readonly state: { level: LogLevel; sinks: LogSink[] } = { level: "info", sinks: [] },
+    private readonly state: LoggerState = { level: "info", sinks: [] },
     private readonly bound: LogFields = {},
   ) {
     this.#sinks = state.sinks;
@@ -63,7 +73,9 @@ export class Logger {
     if (!this.enabled(level)) return;
     const record = { level, time: new Date().toISOString(), msg, ...this.bound, ...fields };
     try {
-      Deno.stderr.writeSync(encoder.encode(JSON.stringify(record) + "\n"));
+      const line = JSON.stringify(record);
+      const safe = this.state.scrubber ? this.state.scrubber.scrub(line) : line;
+      Deno.stderr.writeSync(encoder.encode(safe + "\n"));
     } catch { /* stderr closed: nothing useful to do */ }
     for (const sink of this.#sinks) {
       try {

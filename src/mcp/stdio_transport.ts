@@ -1,6 +1,9 @@
+import type { SecretScrubber } from "../log/secret_scrubber.ts";
 import type { JSONRPCMessage, Transport } from "./sdk.ts";
 
 const MAX_LINE_BYTES = 10 * 1024 * 1024;
+/** After stdin ends, how long requests already read may take to be answered. */
+const DRAIN_MS = 5_000;
 
 /**
  * MCP over stdio with Deno's own streams. The SDK's StdioServerTransport
@@ -8,7 +11,8 @@ const MAX_LINE_BYTES = 10 * 1024 * 1024;
  * before the protocol layer parses it again; measured, that write path
  * alone was a fifth of the server's CPU under load. Here each line is
  * JSON-parsed once, and responses queued in the same tick leave in one
- * write.
+ * write. Every outgoing message (responses, errors, notifications including
+ * MCP log messages) passes the secret scrubber on its way out.
  */
 export class StdioTransport implements Transport {
   onclose?: () => void;
@@ -17,20 +21,27 @@ export class StdioTransport implements Transport {
 
   readonly #input: { read(p: Uint8Array): Promise<number | null> };
   readonly #output: { write(p: Uint8Array): Promise<number> };
+  readonly #scrubber: Pick<SecretScrubber, "scrub">;
   readonly #encoder = new TextEncoder();
   #queue: string[] = [];
   #waiters: (() => void)[] = [];
   #writing = false;
   #closed = false;
+  /** Ids of requests read but not yet answered. */
+  readonly #unanswered = new Set<string | number>();
+  #onAllAnswered?: () => void;
 
-  constructor(
+  constructor(options: {
+    /** Required: nothing leaves on stdout unscrubbed. */
+    scrubber: Pick<SecretScrubber, "scrub">;
     // Deno.stdin.read() directly: a ReadableStream's pull machinery cost ~5% of the
     // server's CPU under load for nothing we use.
-    input: { read(p: Uint8Array): Promise<number | null> } = Deno.stdin,
-    output: { write(p: Uint8Array): Promise<number> } = Deno.stdout,
-  ) {
-    this.#input = input;
-    this.#output = output;
+    input?: { read(p: Uint8Array): Promise<number | null> };
+    output?: { write(p: Uint8Array): Promise<number> };
+  }) {
+    this.#scrubber = options.scrubber;
+    this.#input = options.input ?? Deno.stdin;
+    this.#output = options.output ?? Deno.stdout;
   }
 
   start(): Promise<void> {
@@ -40,11 +51,20 @@ export class StdioTransport implements Transport {
 
   send(message: JSONRPCMessage): Promise<void> {
     if (this.#closed) return Promise.reject(new Error("transport closed"));
-    this.#queue.push(JSON.stringify(message) + "\n");
-    return new Promise((resolve) => {
+    // Per message, not per batch: a match can never join two lines.
+    this.#queue.push(this.#scrubber.scrub(JSON.stringify(message)) + "\n");
+    const written = new Promise<void>((resolve) => {
       this.#waiters.push(resolve);
       if (!this.#writing) void this.#flush();
     });
+    const id = (message as { id?: string | number }).id;
+    if (
+      id !== undefined && !("method" in message) && this.#unanswered.delete(id) &&
+      this.#unanswered.size === 0 && this.#onAllAnswered
+    ) {
+      void written.then(this.#onAllAnswered);
+    }
+    return written;
   }
 
   close(): Promise<void> {
@@ -103,6 +123,16 @@ export class StdioTransport implements Transport {
     } catch (error) {
       if (!this.#closed) this.onerror?.(error as Error);
     }
+    // The client stopped writing, not necessarily reading: answer what it already asked.
+    if (!this.#closed && this.#unanswered.size > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, DRAIN_MS);
+        this.#onAllAnswered = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
     await this.close();
   }
 
@@ -131,6 +161,7 @@ export class StdioTransport implements Transport {
       this.#reject(validId ? m.id as string | number : null, -32600, "Invalid Request");
       return;
     }
+    if (validId && typeof m.method === "string") this.#unanswered.add(m.id as string | number);
     this.onmessage?.(message);
   }
 

@@ -4,6 +4,7 @@ import { startDatabaseServer } from "../../scripts/throwaway_mariadb.ts";
 import { createApp } from "../../src/app.ts";
 import { parseConfig } from "../../src/config/parse_config.ts";
 import { Logger } from "../../src/log/logger.ts";
+import { SecretScrubber } from "../../src/log/secret_scrubber.ts";
 import { serveMetrics } from "../../src/observability/metrics_server.ts";
 import { DB_TEST, startTestApp } from "../support/test_app.ts";
 
@@ -104,7 +105,13 @@ Deno.test({
     const log = new Logger({ level: "error", sinks: [] });
     const app = createApp(config, log, { retryDelaysMs: [20], recoveryIntervalMs: 200 });
     const port = freePort();
-    const metricsServer = serveMetrics(port, app.metrics, app.datasources, log);
+    const metricsServer = serveMetrics(
+      port,
+      app.metrics,
+      app.datasources,
+      log,
+      new SecretScrubber(),
+    );
     const scrape = async (path: string) => {
       const response = await fetch(`http://127.0.0.1:${port}${path}`);
       return { status: response.status, text: await response.text() };
