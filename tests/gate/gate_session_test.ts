@@ -1,0 +1,186 @@
+/**
+ * The gate's layers behind the parser, against the real MariaDB: result columns checked
+ * against the allow-list, SHOW VARIABLES filtered, connections reset after statements that
+ * leave state, RETURNING counted.
+ */
+import assert from "assert";
+import { DB_TEST, startTestApp, type TestApp } from "../support/test_app.ts";
+import { on, textOf } from "../tools/_support.ts";
+
+/** One connection per pool, so a state left behind would reach the very next call. */
+const ONE_CONNECTION = { pool: { max_connections: "1" } };
+
+async function admin(t: TestApp, sql: string): Promise<any[]> {
+  return (await t.db.server.admin(sql)) as any[];
+}
+
+/** Waits (bounded) until the admin view says `check` holds: a reset on release is async. */
+async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  assert.fail(`not within 5 s: ${what}`);
+}
+
+Deno.test({
+  name: "a view in an allowed database over a hidden one is withheld, buffered or streamed",
+  ...DB_TEST,
+  async fn() {
+    const t = await startTestApp();
+    const { db, otherDb } = t.db;
+    try {
+      await admin(
+        t,
+        `CREATE OR REPLACE VIEW ${db}.gate_peek AS SELECT secret FROM ${otherDb}.secrets`,
+      );
+      for (const stream of [false, true]) {
+        const result = await t.raw(
+          "mysql_query",
+          on(t, { query: "SELECT * FROM gate_peek", stream }),
+        );
+        assert.equal(result.isError, true);
+        const text = textOf(result);
+        assert.match(text, /STATEMENT_NOT_ALLOWED/);
+        assert.match(text, /withheld/);
+        assert.ok(!text.includes("do-not-read"), text);
+      }
+      // A view over the allowed database itself is fine.
+      await admin(t, `CREATE OR REPLACE VIEW ${db}.gate_names AS SELECT name FROM ${db}.customers`);
+      const ok = await t.call("mysql_query", on(t, { query: "SELECT * FROM gate_names" }));
+      assert.equal(ok.row_count, 3);
+    } finally {
+      await admin(t, `DROP VIEW IF EXISTS ${db}.gate_peek, ${db}.gate_names`);
+      await t.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "SHOW VARIABLES returns settings but never a path; @@datadir is refused",
+  ...DB_TEST,
+  async fn() {
+    const t = await startTestApp();
+    try {
+      const [{ dir }] = await admin(t, "SELECT @@datadir AS dir");
+      for (const query of ["SHOW GLOBAL VARIABLES LIKE '%dir%'", "SHOW VARIABLES"]) {
+        const result = await t.raw("mysql_query", on(t, { query }));
+        assert.equal(result.isError, undefined, textOf(result));
+        assert.ok(!textOf(result).includes(dir), query);
+        for (const [, value] of (result.structuredContent as any).rows) {
+          assert.ok(!String(value).startsWith("/"), `${query}: ${value}`);
+        }
+      }
+      const version = await t.call(
+        "mysql_query",
+        on(t, { query: "SHOW VARIABLES LIKE 'version'" }),
+      );
+      assert.equal(version.row_count, 1);
+      const refused = await t.fail("mysql_query", on(t, { query: "SELECT @@datadir" }));
+      assert.equal(refused.error_code, "STATEMENT_NOT_ALLOWED");
+    } finally {
+      await t.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "LAST_INSERT_ID(n) is not seen by the next caller of the connection",
+  ...DB_TEST,
+  async fn() {
+    const t = await startTestApp(ONE_CONNECTION);
+    try {
+      const set = await t.call("mysql_query", on(t, { query: "SELECT LAST_INSERT_ID(4242) AS v" }));
+      assert.equal(String(set.rows[0][0]), "4242");
+      for (let i = 0; i < 3; i++) {
+        const next = await t.call("mysql_query", on(t, { query: "SELECT LAST_INSERT_ID() AS v" }));
+        assert.notEqual(String(next.rows[0][0]), "4242");
+      }
+    } finally {
+      await t.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "stored functions are refused, and when allowed their locks do not outlive the call",
+  ...DB_TEST,
+  async fn() {
+    const setup = await startTestApp();
+    const { db } = setup.db;
+    await admin(setup, `DROP FUNCTION IF EXISTS ${db}.gate_lock`);
+    await admin(setup, `DROP FUNCTION IF EXISTS ${db}.gate_global`);
+    await admin(
+      setup,
+      `CREATE FUNCTION ${db}.gate_lock() RETURNS INT NOT DETERMINISTIC RETURN GET_LOCK('gate_lock_${db}', 0)`,
+    );
+    await admin(
+      setup,
+      `CREATE FUNCTION ${db}.gate_global() RETURNS INT NOT DETERMINISTIC BEGIN SET GLOBAL max_connections = 777; RETURN 1; END`,
+    );
+    const [{ was }] = await admin(setup, "SELECT @@global.max_connections AS was");
+    try {
+      for (
+        const query of ["SELECT gate_global()", `SELECT ${db}.gate_global()`, "SELECT gate_lock()"]
+      ) {
+        const refused = await setup.fail("mysql_query", on(setup, { query }));
+        assert.equal(refused.error_code, "STATEMENT_NOT_ALLOWED", query);
+        assert.match(refused.message, /allow_stored_functions/);
+      }
+      const [{ now }] = await admin(setup, "SELECT @@global.max_connections AS now");
+      assert.equal(String(now), String(was));
+
+      const t = await startTestApp({
+        ...ONE_CONNECTION,
+        source: { allow_stored_functions: "true" },
+      });
+      try {
+        const taken = await t.call("mysql_query", on(t, { query: "SELECT gate_lock() AS got" }));
+        assert.equal(String(taken.rows[0][0]), "1");
+        await eventually(async () => {
+          const [{ holder }] = await admin(t, `SELECT IS_USED_LOCK('gate_lock_${db}') AS holder`);
+          return holder === null;
+        }, "the lock taken by the stored function is released by the connection reset");
+      } finally {
+        await t.close();
+      }
+    } finally {
+      await admin(setup, `SET GLOBAL max_connections = ${was}`);
+      await admin(setup, `DROP FUNCTION IF EXISTS ${db}.gate_lock`);
+      await admin(setup, `DROP FUNCTION IF EXISTS ${db}.gate_global`);
+      await setup.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "INSERT and DELETE ... RETURNING report the rows they changed",
+  ...DB_TEST,
+  async fn() {
+    const t = await startTestApp();
+    const { db } = t.db;
+    try {
+      const inserted = await t.call(
+        "mysql_execute",
+        on(t, {
+          statement:
+            "INSERT INTO numbers (n, label) VALUES (90001, 'r1'), (90002, 'r2'), (90003, 'r3') RETURNING n",
+        }),
+      );
+      assert.equal(inserted.affected_rows, 3);
+      const deleted = await t.call(
+        "mysql_execute",
+        on(t, { statement: "DELETE FROM numbers WHERE n > 90000 RETURNING n, label" }),
+      );
+      assert.equal(deleted.affected_rows, 3);
+      const [{ remaining }] = await admin(
+        t,
+        `SELECT COUNT(*) AS remaining FROM ${db}.numbers WHERE n > 90000`,
+      );
+      assert.equal(Number(remaining), 0);
+    } finally {
+      await admin(t, `DELETE FROM ${db}.numbers WHERE n > 90000`);
+      await t.close();
+    }
+  },
+});
