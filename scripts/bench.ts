@@ -12,6 +12,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/dist/esm/client/stdio.d.ts"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import mysql from "mysql2";
+import { measureAnalyzer } from "./bench/analyzer.ts";
 import { type DatabaseServer, startDatabaseServer } from "./throwaway_mariadb.ts";
 import { SecretScrubber } from "../src/log/secret_scrubber.ts";
 import {
@@ -563,6 +564,18 @@ export async function runBench(options: { quick?: boolean } = {}) {
         pass: poolResult.acquireRelease.ratio <= 1.0,
       });
     }
+    log("SQL gate analysis cost");
+    const analyzer = measureAnalyzer();
+    for (const cost of analyzer) {
+      rows.push({
+        measure: `gate analysis: ${cost.name} (${Math.round(cost.bytes / 1024)} KB)`,
+        ours: cost.medianUs / 1000,
+        mysql2: null,
+        unit: "ms",
+        goal: cost.bytes > 10_000 ? "a few ms" : "",
+        pass: cost.bytes > 10_000 ? cost.medianUs < 10_000 : null,
+      });
+    }
     const figures = {
       date: new Date().toISOString(),
       quick,
@@ -594,6 +607,7 @@ export async function runBench(options: { quick?: boolean } = {}) {
       coldStartMs: { median: coldStart, runs: starts },
       bytes: { toolsList: toolsListBytes, text100x8: textBytes, compactJson100x8: compactBytes },
       pool: pool ?? { skipped: poolNote },
+      analyzer,
     };
     return { rows, figures };
   } finally {

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import type { Config, DeclarativeToolConfig, ToolParameterConfig } from "../config/config.ts";
+import { ToolError } from "../errors/tool_error.ts";
+import { decide } from "../gate/policy.ts";
 import { classifySql } from "../sql/classify.ts";
 import { placeholderNames, toPositional } from "../sql/named_params.ts";
 import { executeOutput, queryOutput } from "./builtins/schemas.ts";
@@ -54,6 +56,15 @@ export function declarativeTool(tool: DeclarativeToolConfig, config: Config): To
   }
   if (tool.writes && source.readOnly) {
     throw new TypeError(`writes = true, but datasource "${source.key}" is read_only`);
+  }
+  try {
+    // The same policy every call meets: refused here, the tool would fail on every call.
+    decide(analysis, source, tool.database, tool.writes ? "execute" : "query");
+  } catch (error) {
+    if (error instanceof ToolError) {
+      throw new TypeError(`the statement is refused: ${error.message}`);
+    }
+    throw error;
   }
 
   const { sql, names } = toPositional(tool.statement);

@@ -23,7 +23,8 @@ export const REASONS = {
     /mysql_query runs|only INSERT, UPDATE, DELETE and REPLACE|changes data|is a read statement|is not allowed/i,
   show: /SHOW/i,
   function: /not a built-in function|stored function/i,
-  refused_function: /\(\) (reads a file|takes|releases|burns|blocks|advances|changes|reveals|names)/i,
+  refused_function:
+    /\(\) (reads a file|takes|releases|burns|blocks|advances|changes|reveals|names)/i,
   variable: /variable/i,
   locking: /lock/i,
   file: /file/i,
@@ -255,9 +256,13 @@ function nesting(): CorpusEntry[] {
     q("WITH a AS (".repeat(80_000) + "SELECT 1", refuse("nesting"), {
       note: "~900 KB of `WITH a AS (` (the issue's 34 s analysis); MariaDB: memory exhausted",
     }),
-    q("SELECT * FROM " + "(SELECT * FROM ".repeat(n) + "orders" + ") d".repeat(n), refuse("nesting"), {
-      note: "2,000 nested derived tables",
-    }),
+    q(
+      "SELECT * FROM " + "(SELECT * FROM ".repeat(n) + "orders" + ") d".repeat(n),
+      refuse("nesting"),
+      {
+        note: "2,000 nested derived tables",
+      },
+    ),
     q("SELECT " + "(".repeat(100_000) + "1" + ")".repeat(100_000), refuse("nesting"), {
       note: "100,000 nested parentheses in an expression",
     }),
@@ -312,10 +317,24 @@ function keywordAliases(): CorpusEntry[] {
   ];
   for (const kw of bareAdmit) {
     out.push(
-      q(`SELECT ${kw}.id, c.name FROM orders ${kw}, customers c WHERE c.id = ${kw}.customer_id`, ADMIT),
+      q(
+        `SELECT ${kw}.id, c.name FROM orders ${kw}, customers c WHERE c.id = ${kw}.customer_id`,
+        ADMIT,
+      ),
     );
   }
-  for (const kw of ["key_block_size", "share", "history", "period", "timestamp", "lateral", "d", "only"]) {
+  for (
+    const kw of [
+      "key_block_size",
+      "share",
+      "history",
+      "period",
+      "timestamp",
+      "lateral",
+      "d",
+      "only",
+    ]
+  ) {
     out.push(
       q(
         `SELECT ${kw}.status FROM orders AS ${kw} JOIN customers c ON c.id = ${kw}.customer_id`,
@@ -362,11 +381,17 @@ function keywordAliases(): CorpusEntry[] {
     out.push(q(`SELECT s.secret FROM orders ${kw}, {H}.secrets s`, refuse("database"), BYPASS));
   }
   for (const kw of ["value", "status", "system", "rollup", "global", "handler", "row", "fn"]) {
-    out.push(q(`SELECT s.secret FROM customers AS ${kw}, {H}.secrets s`, refuse("database"), BYPASS));
+    out.push(
+      q(`SELECT s.secret FROM customers AS ${kw}, {H}.secrets s`, refuse("database"), BYPASS),
+    );
   }
   for (const kw of ["comment", "user", "escape", "wait", "dumpfile"]) {
     out.push(
-      q(`SELECT s.secret FROM orders ${kw} JOIN {H}.secrets s ON 1 = 1`, refuse("database"), BYPASS),
+      q(
+        `SELECT s.secret FROM orders ${kw} JOIN {H}.secrets s ON 1 = 1`,
+        refuse("database"),
+        BYPASS,
+      ),
     );
   }
   out.push(
@@ -375,8 +400,16 @@ function keywordAliases(): CorpusEntry[] {
     q("SELECT s.secret FROM {D}.orders user, {H}.secrets s", refuse("database"), BYPASS),
     q("SELECT s.secret FROM `{D}`.`orders` `value`, `{H}`.`secrets` s", refuse("database"), BYPASS),
     q("SELECT s.secret FROM (SELECT 1 AS x) value, {H}.secrets s", refuse("database"), BYPASS),
-    q("SELECT s.secret FROM (SELECT id FROM orders) AS date, {H}.secrets s", refuse("database"), BYPASS),
-    q("SELECT s.secret FROM orders value, customers status, {H}.secrets s", refuse("database"), BYPASS),
+    q(
+      "SELECT s.secret FROM (SELECT id FROM orders) AS date, {H}.secrets s",
+      refuse("database"),
+      BYPASS,
+    ),
+    q(
+      "SELECT s.secret FROM orders value, customers status, {H}.secrets s",
+      refuse("database"),
+      BYPASS,
+    ),
     q(
       "SELECT u.User FROM orders comment, mysql.user u",
       refuse("database"),
@@ -408,8 +441,14 @@ function keywordAliases(): CorpusEntry[] {
       ADMIT,
     ),
     e("DELETE value FROM gate_scratch value, orders o WHERE value.id = o.id + 100", ADMIT),
-    e("DELETE FROM value USING gate_scratch value, orders status WHERE value.id = status.id + 100", ADMIT),
-    e("INSERT INTO gate_scratch (v) SELECT comment.status FROM orders comment, customers user", ADMIT),
+    e(
+      "DELETE FROM value USING gate_scratch value, orders status WHERE value.id = status.id + 100",
+      ADMIT,
+    ),
+    e(
+      "INSERT INTO gate_scratch (v) SELECT comment.status FROM orders comment, customers user",
+      ADMIT,
+    ),
   );
   return out;
 }
@@ -424,7 +463,11 @@ function constructs(): CorpusEntry[] {
       refuse("database"),
       BYPASS,
     ),
-    q("SELECT s.secret FROM gate_versioned FOR SYSTEM_TIME ALL, {H}.secrets s", refuse("database"), BYPASS),
+    q(
+      "SELECT s.secret FROM gate_versioned FOR SYSTEM_TIME ALL, {H}.secrets s",
+      refuse("database"),
+      BYPASS,
+    ),
     q("SELECT secret FROM {OJ {H}.secrets}", refuse("database"), BYPASS),
     q(
       "SELECT t.TABLE_NAME FROM orders duplicate, information_schema.TABLES t WHERE t.TABLE_SCHEMA = '{H}'",
@@ -470,7 +513,11 @@ function constructs(): CorpusEntry[] {
       BYPASS,
     ),
     e("DELETE FROM s USING orders duplicate, {H}.secrets s", refuse("database"), BYPASS),
-    e("INSERT INTO gate_scratch (v) SELECT secret FROM {OJ {H}.secrets}", refuse("database"), BYPASS),
+    e(
+      "INSERT INTO gate_scratch (v) SELECT secret FROM {OJ {H}.secrets}",
+      refuse("database"),
+      BYPASS,
+    ),
     e(
       "REPLACE INTO gate_scratch (v) SELECT s.secret FROM orders status, {H}.secrets s",
       refuse("database"),
@@ -504,7 +551,10 @@ function constructs(): CorpusEntry[] {
       "SELECT status, COUNT(*) FROM orders IGNORE INDEX FOR GROUP BY (idx_status_created) GROUP BY status",
       ADMIT,
     ),
-    q("SELECT id FROM orders USE KEY FOR ORDER BY (PRIMARY, idx_status_created) ORDER BY id", ADMIT),
+    q(
+      "SELECT id FROM orders USE KEY FOR ORDER BY (PRIMARY, idx_status_created) ORDER BY id",
+      ADMIT,
+    ),
     q(
       "SELECT o.id FROM orders AS o USE INDEX () IGNORE KEY (idx_status_created) ORDER BY o.id",
       ADMIT,
@@ -561,7 +611,11 @@ function constructs(): CorpusEntry[] {
     e("DELETE FROM gate_parts PARTITION (p1) WHERE id = -1", ADMIT),
     e("INSERT INTO gate_scratch (v) SELECT v FROM gate_parts PARTITION (p0)", ADMIT),
     q("SELECT s.secret FROM gate_parts PARTITION (p0), {H}.secrets s", refuse("database"), BYPASS),
-    q("SELECT s.secret FROM gate_parts PARTITION (p0) value, {H}.secrets s", refuse("database"), BYPASS),
+    q(
+      "SELECT s.secret FROM gate_parts PARTITION (p0) value, {H}.secrets s",
+      refuse("database"),
+      BYPASS,
+    ),
     q(
       "SELECT s.secret FROM gate_parts PARTITION (p0, p1) AS p USE INDEX (PRIMARY), {H}.secrets s",
       refuse("database"),
@@ -577,15 +631,27 @@ function constructs(): CorpusEntry[] {
 
     // ---- FOR SYSTEM_TIME.
     q("SELECT * FROM gate_versioned FOR SYSTEM_TIME ALL", ADMIT),
-    q("SELECT * FROM gate_versioned FOR SYSTEM_TIME AS OF TIMESTAMP '2030-01-01 00:00:00' AS v", ADMIT),
+    q(
+      "SELECT * FROM gate_versioned FOR SYSTEM_TIME AS OF TIMESTAMP '2030-01-01 00:00:00' AS v",
+      ADMIT,
+    ),
     q("SELECT * FROM gate_versioned FOR SYSTEM_TIME AS OF NOW() v", ADMIT),
     q(
       "SELECT * FROM gate_versioned FOR SYSTEM_TIME BETWEEN TIMESTAMP '2000-01-01 00:00:00' AND TIMESTAMP '2100-01-01 00:00:00' v",
       ADMIT,
     ),
-    q("SELECT * FROM gate_versioned FOR SYSTEM_TIME FROM '2000-01-01' TO '2100-01-01' history", ADMIT),
-    q("SELECT v.id, o.total FROM gate_versioned FOR SYSTEM_TIME ALL v JOIN orders o ON o.id = v.id", ADMIT),
-    q("SELECT * FROM gate_versioned FOR SYSTEM_TIME AS OF (SELECT MAX(created_at) FROM orders)", ADMIT),
+    q(
+      "SELECT * FROM gate_versioned FOR SYSTEM_TIME FROM '2000-01-01' TO '2100-01-01' history",
+      ADMIT,
+    ),
+    q(
+      "SELECT v.id, o.total FROM gate_versioned FOR SYSTEM_TIME ALL v JOIN orders o ON o.id = v.id",
+      ADMIT,
+    ),
+    q(
+      "SELECT * FROM gate_versioned FOR SYSTEM_TIME AS OF (SELECT MAX(created_at) FROM orders)",
+      ADMIT,
+    ),
     q("SELECT id, ROW_START, ROW_END FROM gate_versioned FOR SYSTEM_TIME ALL", ADMIT),
     q(
       "SELECT s.secret FROM gate_versioned FOR SYSTEM_TIME AS OF TIMESTAMP '2030-01-01 00:00:00' AS v, {H}.secrets s",
@@ -611,16 +677,27 @@ function constructs(): CorpusEntry[] {
       refuse("database"),
       BYPASS,
     ),
-    e("DELETE FROM s USING gate_versioned FOR SYSTEM_TIME ALL, {H}.secrets s", refuse("database"), BYPASS),
+    e(
+      "DELETE FROM s USING gate_versioned FOR SYSTEM_TIME ALL, {H}.secrets s",
+      refuse("database"),
+      BYPASS,
+    ),
 
     // ---- ODBC escapes: {OJ ...} and MariaDB's {ident ...} (any identifier).
     q("SELECT * FROM {OJ orders o LEFT OUTER JOIN customers c ON c.id = o.customer_id}", ADMIT),
-    q("SELECT o.id FROM {oj orders o LEFT JOIN customers c ON c.id = o.customer_id} WHERE o.id > 1", ADMIT),
+    q(
+      "SELECT o.id FROM {oj orders o LEFT JOIN customers c ON c.id = o.customer_id} WHERE o.id > 1",
+      ADMIT,
+    ),
     q("SELECT {d '2024-01-01'}, {ts '2024-01-01 10:00:00'}, {t '10:00:00'}", ADMIT),
     q("SELECT {fn CONCAT('a', 'b')}", ADMIT),
     q("SELECT id FROM orders WHERE created_at > {ts '2024-02-01 00:00:00'}", ADMIT),
     q("SELECT * FROM {OJ orders}", ADMIT),
-    q("SELECT * FROM {OJ orders o LEFT OUTER JOIN {H}.secrets s ON 1 = 1}", refuse("database"), BYPASS),
+    q(
+      "SELECT * FROM {OJ orders o LEFT OUTER JOIN {H}.secrets s ON 1 = 1}",
+      refuse("database"),
+      BYPASS,
+    ),
     q("SELECT * FROM {anything {H}.secrets}", refuse("database"), BYPASS),
     q("SELECT * FROM {OJ (orders o JOIN {H}.secrets s ON 1 = 1)}", refuse("database"), BYPASS),
     q("SELECT {x (SELECT secret FROM {H}.secrets)}", refuse("database"), BYPASS),
@@ -642,7 +719,11 @@ function constructs(): CorpusEntry[] {
       BYPASS,
     ),
     e("DELETE s FROM {OJ {H}.secrets s}", refuse("database"), BYPASS),
-    e("INSERT INTO gate_scratch (v) SELECT s.secret FROM {OJ {H}.secrets s}", refuse("database"), BYPASS),
+    e(
+      "INSERT INTO gate_scratch (v) SELECT s.secret FROM {OJ {H}.secrets s}",
+      refuse("database"),
+      BYPASS,
+    ),
 
     // ---- Derived tables.
     q("SELECT * FROM (SELECT id, total FROM orders) AS d", ADMIT),
@@ -650,7 +731,10 @@ function constructs(): CorpusEntry[] {
     q("SELECT * FROM (SELECT * FROM (SELECT id FROM customers) AS inner1) AS outer1", ADMIT),
     q("SELECT d.x FROM (SELECT 1 AS a, 2 AS b) d (x, y)", ADMIT, MYSQL8),
     q("SELECT * FROM ((SELECT id FROM orders) UNION (SELECT id FROM customers)) AS u", ADMIT),
-    q("SELECT value.id FROM (SELECT id FROM orders) value JOIN customers c ON c.id = value.id", ADMIT),
+    q(
+      "SELECT value.id FROM (SELECT id FROM orders) value JOIN customers c ON c.id = value.id",
+      ADMIT,
+    ),
     q("SELECT * FROM (SELECT secret FROM {H}.secrets) AS d", refuse("database"), BYPASS),
     q("SELECT * FROM (SELECT 1 AS x) d, {H}.secrets s", refuse("database"), BYPASS),
     q("SELECT * FROM (SELECT * FROM orders) value, {H}.secrets s", refuse("database"), BYPASS),
@@ -673,7 +757,11 @@ function constructs(): CorpusEntry[] {
       ADMIT,
       MYSQL8,
     ),
-    q("SELECT c.name FROM customers c LEFT JOIN LATERAL (SELECT 1 AS one) x ON 1 = 1", ADMIT, MYSQL8),
+    q(
+      "SELECT c.name FROM customers c LEFT JOIN LATERAL (SELECT 1 AS one) x ON 1 = 1",
+      ADMIT,
+      MYSQL8,
+    ),
     q("SELECT lateral.id FROM orders lateral", ADMIT),
     q("SELECT * FROM orders lateral, customers c WHERE c.id = lateral.customer_id", ADMIT),
     q(
@@ -686,11 +774,22 @@ function constructs(): CorpusEntry[] {
       refuse("database"),
       MYSQL8,
     ),
-    q("SELECT s.secret FROM orders AS lateral JOIN {H}.secrets s ON 1 = 1", refuse("database"), BYPASS),
-    q("SELECT * FROM customers c, LATERAL (SELECT 1) AS x, {H}.secrets s", refuse("database"), MYSQL8),
+    q(
+      "SELECT s.secret FROM orders AS lateral JOIN {H}.secrets s ON 1 = 1",
+      refuse("database"),
+      BYPASS,
+    ),
+    q(
+      "SELECT * FROM customers c, LATERAL (SELECT 1) AS x, {H}.secrets s",
+      refuse("database"),
+      MYSQL8,
+    ),
 
     // ---- JSON_TABLE.
-    q("SELECT jt.v FROM gate_docs d, JSON_TABLE(d.doc, '$.a[*]' COLUMNS (v INT PATH '$')) AS jt", ADMIT),
+    q(
+      "SELECT jt.v FROM gate_docs d, JSON_TABLE(d.doc, '$.a[*]' COLUMNS (v INT PATH '$')) AS jt",
+      ADMIT,
+    ),
     q("SELECT jt.* FROM JSON_TABLE('[1,2]', '$[*]' COLUMNS (v INT PATH '$')) jt", ADMIT),
     q(
       `SELECT jt.* FROM JSON_TABLE('{"a":[{"b":[1,2]}]}', '$.a[*]' COLUMNS (n FOR ORDINALITY, NESTED PATH '$.b[*]' COLUMNS (b INT PATH '$'))) AS jt`,
@@ -736,11 +835,17 @@ function constructs(): CorpusEntry[] {
 
     // ---- CTEs, including names that shadow real tables and databases.
     q("WITH c AS (SELECT id, name FROM customers) SELECT * FROM c", ADMIT),
-    q("WITH RECURSIVE r (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 5) SELECT * FROM r", ADMIT),
+    q(
+      "WITH RECURSIVE r (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 5) SELECT * FROM r",
+      ADMIT,
+    ),
     q("WITH orders AS (SELECT 1 AS id) SELECT * FROM orders", ADMIT),
     q("WITH secrets AS (SELECT 'public' AS secret) SELECT secret FROM secrets", ADMIT),
     q("WITH a AS (SELECT 1 AS x), b AS (SELECT x + 1 AS y FROM a) SELECT * FROM a, b", ADMIT),
-    q("WITH value AS (SELECT id FROM orders) SELECT * FROM value, customers c WHERE c.id = value.id", ADMIT),
+    q(
+      "WITH value AS (SELECT id FROM orders) SELECT * FROM value, customers c WHERE c.id = value.id",
+      ADMIT,
+    ),
     q("SELECT * FROM (WITH x AS (SELECT 1 AS a) SELECT a FROM x) d", ADMIT),
     q("WITH c AS (SELECT * FROM {H}.secrets) SELECT * FROM c", refuse("database"), BYPASS),
     q("WITH {H} AS (SELECT 1 AS x) SELECT * FROM {H}.secrets", refuse("database"), BYPASS),
@@ -750,10 +855,26 @@ function constructs(): CorpusEntry[] {
       refuse("database"),
       BYPASS,
     ),
-    q("WITH c AS (SELECT 1) SELECT s.secret FROM c value, {H}.secrets s", refuse("database"), BYPASS),
-    q("WITH a AS (SELECT 1), b AS (SELECT secret FROM {H}.secrets) SELECT * FROM a", refuse("database"), BYPASS),
-    q("WITH c AS (SELECT * FROM information_schema.TABLES) SELECT TABLE_NAME FROM c", refuse("database"), BYPASS),
-    q("SELECT * FROM (WITH x AS (SELECT secret FROM {H}.secrets) SELECT * FROM x) d", refuse("database"), BYPASS),
+    q(
+      "WITH c AS (SELECT 1) SELECT s.secret FROM c value, {H}.secrets s",
+      refuse("database"),
+      BYPASS,
+    ),
+    q(
+      "WITH a AS (SELECT 1), b AS (SELECT secret FROM {H}.secrets) SELECT * FROM a",
+      refuse("database"),
+      BYPASS,
+    ),
+    q(
+      "WITH c AS (SELECT * FROM information_schema.TABLES) SELECT TABLE_NAME FROM c",
+      refuse("database"),
+      BYPASS,
+    ),
+    q(
+      "SELECT * FROM (WITH x AS (SELECT secret FROM {H}.secrets) SELECT * FROM x) d",
+      refuse("database"),
+      BYPASS,
+    ),
     e("WITH c AS (SELECT 1) UPDATE {H}.secrets SET secret = 'pwned'", refuse("database"), MYSQL8),
     e(
       "WITH c AS (SELECT secret FROM {H}.secrets) UPDATE gate_scratch SET v = (SELECT secret FROM c)",
@@ -851,9 +972,18 @@ function constructs(): CorpusEntry[] {
     // ---- Subqueries everywhere.
     q("SELECT (SELECT COUNT(*) FROM orders) AS n", ADMIT),
     q("SELECT * FROM customers WHERE id IN (SELECT customer_id FROM orders)", ADMIT),
-    q("SELECT * FROM customers c WHERE EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.id)", ADMIT),
-    q("SELECT * FROM customers c WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.id)", ADMIT),
-    q("SELECT * FROM orders WHERE total > ANY (SELECT total FROM orders WHERE status = 'paid')", ADMIT),
+    q(
+      "SELECT * FROM customers c WHERE EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.id)",
+      ADMIT,
+    ),
+    q(
+      "SELECT * FROM customers c WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.id)",
+      ADMIT,
+    ),
+    q(
+      "SELECT * FROM orders WHERE total > ANY (SELECT total FROM orders WHERE status = 'paid')",
+      ADMIT,
+    ),
     q("SELECT * FROM orders WHERE total >= ALL (SELECT total FROM orders)", ADMIT),
     q("SELECT * FROM orders WHERE total = SOME (SELECT total FROM orders)", ADMIT),
     q(
@@ -868,7 +998,10 @@ function constructs(): CorpusEntry[] {
       "SELECT * FROM orders o WHERE (o.id, o.customer_id) = (SELECT id, customer_id FROM orders LIMIT 1)",
       ADMIT,
     ),
-    q("SELECT c.name, (SELECT COUNT(*) FROM orders o WHERE o.customer_id = c.id) FROM customers c", ADMIT),
+    q(
+      "SELECT c.name, (SELECT COUNT(*) FROM orders o WHERE o.customer_id = c.id) FROM customers c",
+      ADMIT,
+    ),
     q("SELECT (SELECT secret FROM {H}.secrets) AS x", refuse("database"), BYPASS),
     q("SELECT * FROM customers WHERE name IN (SELECT secret FROM {H}.secrets)", refuse("database")),
     q("SELECT * FROM customers WHERE EXISTS (SELECT 1 FROM {H}.secrets)", refuse("database")),
@@ -885,20 +1018,32 @@ function constructs(): CorpusEntry[] {
 
     // ---- Window functions, WINDOW, ROLLUP.
     q("SELECT id, ROW_NUMBER() OVER (ORDER BY total DESC) AS rn FROM orders", ADMIT),
-    q("SELECT id, SUM(total) OVER w FROM orders WINDOW w AS (PARTITION BY customer_id ORDER BY id)", ADMIT),
+    q(
+      "SELECT id, SUM(total) OVER w FROM orders WINDOW w AS (PARTITION BY customer_id ORDER BY id)",
+      ADMIT,
+    ),
     q(
       "SELECT id, SUM(total) OVER (PARTITION BY customer_id ORDER BY created_at ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) FROM orders",
       ADMIT,
     ),
     q("SELECT status, COUNT(*) FROM orders GROUP BY status WITH ROLLUP", ADMIT),
-    q("SELECT customer_id, status, SUM(total) FROM orders GROUP BY customer_id, status WITH ROLLUP", ADMIT),
+    q(
+      "SELECT customer_id, status, SUM(total) FROM orders GROUP BY customer_id, status WITH ROLLUP",
+      ADMIT,
+    ),
     q(
       "SELECT DENSE_RANK() OVER (ORDER BY total), NTILE(2) OVER (ORDER BY id), FIRST_VALUE(id) OVER (ORDER BY id) FROM orders",
       ADMIT,
     ),
     q("SELECT PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY total) OVER () FROM orders", ADMIT),
-    q("SELECT id, SUM(total) OVER (ORDER BY (SELECT secret FROM {H}.secrets)) FROM orders", refuse("database")),
-    q("SELECT id FROM orders WINDOW w AS (ORDER BY (SELECT secret FROM {H}.secrets))", refuse("database")),
+    q(
+      "SELECT id, SUM(total) OVER (ORDER BY (SELECT secret FROM {H}.secrets)) FROM orders",
+      refuse("database"),
+    ),
+    q(
+      "SELECT id FROM orders WINDOW w AS (ORDER BY (SELECT secret FROM {H}.secrets))",
+      refuse("database"),
+    ),
     q(
       "SELECT status FROM orders GROUP BY status WITH ROLLUP UNION SELECT secret FROM {H}.secrets",
       refuse("database"),
@@ -906,22 +1051,34 @@ function constructs(): CorpusEntry[] {
     ),
 
     // ---- Expression syntax whose FROM, IN, USING or AS is not a table reference.
-    q("SELECT CASE status WHEN 'paid' THEN 1 ELSE 0 END, CASE WHEN total > 10 THEN 'big' END FROM orders", ADMIT),
-    q("SELECT CAST(total AS CHAR), CAST('2024-01-01' AS DATE), CAST(id AS UNSIGNED) FROM orders", ADMIT),
+    q(
+      "SELECT CASE status WHEN 'paid' THEN 1 ELSE 0 END, CASE WHEN total > 10 THEN 'big' END FROM orders",
+      ADMIT,
+    ),
+    q(
+      "SELECT CAST(total AS CHAR), CAST('2024-01-01' AS DATE), CAST(id AS UNSIGNED) FROM orders",
+      ADMIT,
+    ),
     q("SELECT CONVERT(name USING utf8mb4), CONVERT(id, CHAR) FROM customers", ADMIT),
     q("SELECT EXTRACT(YEAR FROM created_at), EXTRACT(DAY_HOUR FROM created_at) FROM orders", ADMIT),
     q(
       "SELECT TRIM(LEADING 'x' FROM 'xxabc'), TRIM(BOTH FROM '  a  '), TRIM(TRAILING '.' FROM name) FROM customers",
       ADMIT,
     ),
-    q("SELECT SUBSTRING(name FROM 2 FOR 3), SUBSTRING(email, 1, 3), SUBSTR(name FROM 1) FROM customers", ADMIT),
+    q(
+      "SELECT SUBSTRING(name FROM 2 FOR 3), SUBSTRING(email, 1, 3), SUBSTR(name FROM 1) FROM customers",
+      ADMIT,
+    ),
     q("SELECT POSITION('@' IN email) FROM customers", ADMIT),
     q(
       "SELECT DATE_ADD(created_at, INTERVAL 1 DAY), DATE_SUB(created_at, INTERVAL '1:30' HOUR_MINUTE) FROM orders",
       ADMIT,
     ),
     q("SELECT created_at + INTERVAL 1 DAY, INTERVAL 2 MONTH + created_at FROM orders", ADMIT),
-    q("SELECT GROUP_CONCAT(DISTINCT status ORDER BY status DESC SEPARATOR '; ') FROM orders", ADMIT),
+    q(
+      "SELECT GROUP_CONCAT(DISTINCT status ORDER BY status DESC SEPARATOR '; ') FROM orders",
+      ADMIT,
+    ),
     q(
       "SELECT JSON_EXTRACT(doc, '$.a[0]'), JSON_VALUE(doc, '$.n'), JSON_QUERY(doc, '$.a'), JSON_OBJECT('k', id) FROM gate_docs",
       ADMIT,
@@ -943,7 +1100,10 @@ function constructs(): CorpusEntry[] {
       "SELECT 5 DIV 2, 5 MOD 2, 1 <=> NULL, 'a' RLIKE '^a', 'a' SOUNDS LIKE 'A', NOT 1, !0, 1 XOR 0, ~1, 1 << 2, 'abc' LIKE 'a%' ESCAPE '!'",
       ADMIT,
     ),
-    q("SELECT BINARY 'a' = 'A', 1 IS TRUE, NULL IS UNKNOWN, 2 BETWEEN 1 AND 3, ROW(1, 2) = ROW(1, 2)", ADMIT),
+    q(
+      "SELECT BINARY 'a' = 'A', 1 IS TRUE, NULL IS UNKNOWN, 2 BETWEEN 1 AND 3, ROW(1, 2) = ROW(1, 2)",
+      ADMIT,
+    ),
     q(
       "SELECT CONCAT_WS('-', 'a', 'b'), COALESCE(NULL, 1), IFNULL(NULL, 2), NULLIF(1, 1), GREATEST(1, 2), LEAST(1, 2), ROUND(1.25, 1), FLOOR(1.5), CEIL(1.2)",
       ADMIT,
@@ -970,18 +1130,33 @@ function constructs(): CorpusEntry[] {
     q("SELECT 'INTO OUTFILE', 'FOR UPDATE', 'LOCK IN SHARE MODE', '{H}.secrets' AS x", ADMIT),
     q("SELECT TRIM(LEADING 'x' FROM (SELECT secret FROM {H}.secrets))", refuse("database"), BYPASS),
     q("SELECT TRIM(secret) FROM {H}.secrets", refuse("database"), BYPASS),
-    q("SELECT SUBSTRING((SELECT secret FROM {H}.secrets) FROM 1 FOR 3)", refuse("database"), BYPASS),
+    q(
+      "SELECT SUBSTRING((SELECT secret FROM {H}.secrets) FROM 1 FOR 3)",
+      refuse("database"),
+      BYPASS,
+    ),
     q("SELECT SUBSTRING(secret FROM 1 FOR 20) FROM {H}.secrets", refuse("database"), BYPASS),
     q("SELECT EXTRACT(YEAR FROM (SELECT NOW() FROM {H}.secrets LIMIT 1))", refuse("database")),
-    q("SELECT EXTRACT(DAY FROM created_at), s.secret FROM orders value, {H}.secrets s", refuse("database"), BYPASS),
+    q(
+      "SELECT EXTRACT(DAY FROM created_at), s.secret FROM orders value, {H}.secrets s",
+      refuse("database"),
+      BYPASS,
+    ),
     q("SELECT POSITION('a' IN (SELECT secret FROM {H}.secrets))", refuse("database")),
     q("SELECT CONVERT((SELECT secret FROM {H}.secrets) USING utf8mb4)", refuse("database"), BYPASS),
     q("SELECT CAST((SELECT secret FROM {H}.secrets) AS CHAR)", refuse("database"), BYPASS),
-    q("SELECT GROUP_CONCAT(s.secret SEPARATOR ',') FROM orders value, {H}.secrets s", refuse("database"), BYPASS),
+    q(
+      "SELECT GROUP_CONCAT(s.secret SEPARATOR ',') FROM orders value, {H}.secrets s",
+      refuse("database"),
+      BYPASS,
+    ),
     q("SELECT JSON_OBJECT('k', (SELECT secret FROM {H}.secrets))", refuse("database"), BYPASS),
     q("SELECT (SELECT secret FROM {H}.secrets) COLLATE utf8mb4_bin", refuse("database"), BYPASS),
     q("SELECT _utf8mb4'x', secret FROM {H}.secrets", refuse("database"), BYPASS),
-    q("SELECT DATE_ADD((SELECT NOW() FROM {H}.secrets LIMIT 1), INTERVAL 1 DAY)", refuse("database")),
+    q(
+      "SELECT DATE_ADD((SELECT NOW() FROM {H}.secrets LIMIT 1), INTERVAL 1 DAY)",
+      refuse("database"),
+    ),
 
     // ---- Variables: harmless ones read, paths and assignments refused.
     q("SELECT @@version", ADMIT),
@@ -1028,8 +1203,16 @@ function constructs(): CorpusEntry[] {
     q("SELECT `{H}`.`secrets`.`secret` FROM `{H}`.`secrets`", refuse("database"), BYPASS),
 
     // ---- The system schemas: not on the allow-list.
-    q("SELECT * FROM information_schema.TABLES WHERE TABLE_SCHEMA = '{H}'", refuse("database"), BYPASS),
-    q("SELECT COLUMN_NAME FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = '{H}'", refuse("database"), BYPASS),
+    q(
+      "SELECT * FROM information_schema.TABLES WHERE TABLE_SCHEMA = '{H}'",
+      refuse("database"),
+      BYPASS,
+    ),
+    q(
+      "SELECT COLUMN_NAME FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = '{H}'",
+      refuse("database"),
+      BYPASS,
+    ),
     q("SELECT * FROM information_schema.PROCESSLIST", refuse("database"), BYPASS),
     q("SELECT * FROM information_schema.USER_PRIVILEGES", refuse("database"), BYPASS),
     q("SELECT User, Password FROM mysql.user", refuse("database"), BYPASS),
@@ -1038,7 +1221,11 @@ function constructs(): CorpusEntry[] {
     q("SELECT * FROM mysql . db", refuse("database"), BYPASS),
     q("SELECT * FROM performance_schema.threads", refuse("database"), BYPASS),
     q("SELECT * FROM sys.version", refuse("database"), BYPASS),
-    q("SELECT * FROM orders WHERE id IN (SELECT 1 FROM information_schema.SCHEMATA)", refuse("database"), BYPASS),
+    q(
+      "SELECT * FROM orders WHERE id IN (SELECT 1 FROM information_schema.SCHEMATA)",
+      refuse("database"),
+      BYPASS,
+    ),
 
     // ---- SHOW: the harmless forms, scoped to the allowed database.
     q("SHOW TABLES", ADMIT),
@@ -1070,9 +1257,21 @@ function constructs(): CorpusEntry[] {
     q("SHOW CREATE TABLE {H}.secrets", refuse("database"), BYPASS),
     q("SHOW CREATE TABLE `{H}`.`secrets`", refuse("database"), BYPASS),
     q("SHOW TABLE STATUS FROM {H}", refuse("database"), BYPASS),
-    q("SHOW TABLES WHERE Tables_in_{D} IN (SELECT secret FROM {H}.secrets)", refuse("database"), BYPASS),
-    q("SHOW TABLE STATUS WHERE Name = (SELECT secret FROM {H}.secrets)", refuse("database"), BYPASS),
-    q("SHOW COLUMNS FROM customers WHERE Field IN (SELECT secret FROM {H}.secrets)", refuse("database"), BYPASS),
+    q(
+      "SHOW TABLES WHERE Tables_in_{D} IN (SELECT secret FROM {H}.secrets)",
+      refuse("database"),
+      BYPASS,
+    ),
+    q(
+      "SHOW TABLE STATUS WHERE Name = (SELECT secret FROM {H}.secrets)",
+      refuse("database"),
+      BYPASS,
+    ),
+    q(
+      "SHOW COLUMNS FROM customers WHERE Field IN (SELECT secret FROM {H}.secrets)",
+      refuse("database"),
+      BYPASS,
+    ),
     q("SHOW TRIGGERS FROM {H}", refuse("any"), BYPASS),
     // ... and every SHOW that reveals the server, other sessions or credentials.
     q("SHOW GRANTS", refuse("show"), BYPASS),
@@ -1133,8 +1332,7 @@ function constructs(): CorpusEntry[] {
     q("SELECT {D}.gate_set_global()", refuse("function"), BYPASS),
     q("SELECT {H}.gate_hidden_fn()", refuse("database"), BYPASS),
     e("INSERT INTO gate_scratch (v) SELECT gate_peek()", refuse("function"), {
-      note:
-        "beyond the letter of the issue (which names mysql_query): through mysql_execute a " +
+      note: "beyond the letter of the issue (which names mysql_query): through mysql_execute a " +
         "stored function copies a hidden value into an allowed table",
     }),
 
@@ -1144,7 +1342,10 @@ function constructs(): CorpusEntry[] {
     q("SELECT `LOAD_FILE`('/etc/hostname')", refuse("refused_function")),
     q("SELECT `load_file` ('/etc/hostname')", refuse("refused_function")),
     q("SELECT LOAD_FILE/**/('/etc/hostname')", refuse("refused_function")),
-    q("SELECT * FROM customers WHERE name = LOAD_FILE('/etc/hostname')", refuse("refused_function")),
+    q(
+      "SELECT * FROM customers WHERE name = LOAD_FILE('/etc/hostname')",
+      refuse("refused_function"),
+    ),
     q("SELECT 1 /*!50000 , LOAD_FILE('/etc/hostname') */", refuse("refused_function")),
     q("SELECT GET_LOCK('gate_lock_a', 0)", refuse("refused_function")),
     q("SELECT get_lock ('gate_lock_b', 0)", refuse("refused_function")),
@@ -1156,7 +1357,10 @@ function constructs(): CorpusEntry[] {
     q("SELECT NEXTVAL(gate_seq)", refuse("refused_function")),
     q("SELECT SETVAL(gate_seq, 100)", refuse("refused_function")),
     q("SELECT NEXT VALUE FOR gate_seq", refuse("any")),
-    e("INSERT INTO gate_scratch (v) VALUES (LOAD_FILE('/etc/hostname'))", refuse("refused_function")),
+    e(
+      "INSERT INTO gate_scratch (v) VALUES (LOAD_FILE('/etc/hostname'))",
+      refuse("refused_function"),
+    ),
 
     // ---- Locking reads.
     q("SELECT * FROM orders FOR UPDATE", refuse("locking")),
@@ -1226,7 +1430,10 @@ function constructs(): CorpusEntry[] {
     // ---- Writes into the allowed database.
     e("INSERT INTO gate_scratch (v) VALUES ('r1'), ('r2')", ADMIT),
     e("INSERT INTO gate_scratch (v) VALUES ('r1'), ('r2') RETURNING id", ADMIT),
-    e("INSERT INTO gate_scratch (v) SELECT status FROM orders ON DUPLICATE KEY UPDATE v = VALUES(v)", ADMIT),
+    e(
+      "INSERT INTO gate_scratch (v) SELECT status FROM orders ON DUPLICATE KEY UPDATE v = VALUES(v)",
+      ADMIT,
+    ),
     e("INSERT INTO gate_scratch SET v = 'set-form'", ADMIT),
     e("INSERT INTO gate_scratch VALUE (DEFAULT, 'value-form')", ADMIT),
     e("INSERT IGNORE INTO gate_scratch (id, v) VALUES (1, 'dup')", ADMIT),
@@ -1243,7 +1450,10 @@ function constructs(): CorpusEntry[] {
     e("REPLACE INTO gate_scratch (id, v) VALUES (1, 'r') RETURNING id, v", ADMIT),
     e("UPDATE gate_scratch SET v = 'u' ORDER BY id LIMIT 1", ADMIT),
     e("UPDATE LOW_PRIORITY IGNORE gate_scratch SET v = 'i' WHERE id = 2", ADMIT),
-    e("UPDATE gate_scratch s JOIN (SELECT id, status FROM orders) d ON d.id = s.id SET s.v = d.status", ADMIT),
+    e(
+      "UPDATE gate_scratch s JOIN (SELECT id, status FROM orders) d ON d.id = s.id SET s.v = d.status",
+      ADMIT,
+    ),
     e("UPDATE {D}.gate_scratch SET v = CONCAT(v, '!') WHERE id IN (SELECT id FROM orders)", ADMIT),
     e("DELETE FROM gate_scratch ORDER BY id DESC LIMIT 1", ADMIT),
     e("DELETE QUICK IGNORE FROM gate_scratch WHERE id = -5", ADMIT),
@@ -1258,19 +1468,47 @@ function constructs(): CorpusEntry[] {
     e("DELETE FROM {H}.secrets", refuse("database"), BYPASS),
     e("INSERT INTO gate_scratch (v) SELECT secret FROM {H}.secrets", refuse("database"), BYPASS),
     e("REPLACE INTO gate_scratch (v) SELECT secret FROM {H}.secrets", refuse("database"), BYPASS),
-    e("INSERT INTO gate_scratch (v) SELECT secret FROM {H}.secrets UNION SELECT 'x'", refuse("database"), BYPASS),
+    e(
+      "INSERT INTO gate_scratch (v) SELECT secret FROM {H}.secrets UNION SELECT 'x'",
+      refuse("database"),
+      BYPASS,
+    ),
     e("UPDATE gate_scratch SET v = (SELECT secret FROM {H}.secrets)", refuse("database"), BYPASS),
-    e("DELETE FROM gate_scratch WHERE v IN (SELECT secret FROM {H}.secrets)", refuse("database"), BYPASS),
-    e("INSERT INTO gate_scratch SET v = (SELECT secret FROM {H}.secrets)", refuse("database"), BYPASS),
+    e(
+      "DELETE FROM gate_scratch WHERE v IN (SELECT secret FROM {H}.secrets)",
+      refuse("database"),
+      BYPASS,
+    ),
+    e(
+      "INSERT INTO gate_scratch SET v = (SELECT secret FROM {H}.secrets)",
+      refuse("database"),
+      BYPASS,
+    ),
     e(
       "INSERT INTO gate_scratch (id, v) VALUES (1, 'a') ON DUPLICATE KEY UPDATE v = (SELECT secret FROM {H}.secrets)",
       refuse("database"),
       BYPASS,
     ),
-    e("UPDATE gate_scratch, {H}.secrets SET gate_scratch.v = secrets.secret", refuse("database"), BYPASS),
-    e("UPDATE gate_scratch JOIN {H}.secrets s USING (id) SET gate_scratch.v = s.secret", refuse("database"), BYPASS),
-    e("DELETE gate_scratch FROM gate_scratch JOIN {H}.secrets s ON s.id = gate_scratch.id", refuse("database"), BYPASS),
-    e("UPDATE gate_scratch SET v = 'y' WHERE id = (SELECT id FROM {H}.secrets)", refuse("database"), BYPASS),
+    e(
+      "UPDATE gate_scratch, {H}.secrets SET gate_scratch.v = secrets.secret",
+      refuse("database"),
+      BYPASS,
+    ),
+    e(
+      "UPDATE gate_scratch JOIN {H}.secrets s USING (id) SET gate_scratch.v = s.secret",
+      refuse("database"),
+      BYPASS,
+    ),
+    e(
+      "DELETE gate_scratch FROM gate_scratch JOIN {H}.secrets s ON s.id = gate_scratch.id",
+      refuse("database"),
+      BYPASS,
+    ),
+    e(
+      "UPDATE gate_scratch SET v = 'y' WHERE id = (SELECT id FROM {H}.secrets)",
+      refuse("database"),
+      BYPASS,
+    ),
     e(
       "UPDATE orders AS comment JOIN {H}.secrets AS s ON 1 = 1 SET s.secret = 'pwned'",
       refuse("database"),
@@ -1300,7 +1538,11 @@ function constructs(): CorpusEntry[] {
     // ---- Comments and executable comments hiding any of it.
     q("SELECT s.secret FROM orders /*!50000 value, {H}.secrets s */", refuse("database"), BYPASS),
     q("SELECT s.secret FROM orders /*M! value, {H}.secrets s */", refuse("database"), BYPASS),
-    q("SELECT s.secret FROM orders /*M!100000 duplicate, {H}.secrets s */", refuse("database"), BYPASS),
+    q(
+      "SELECT s.secret FROM orders /*M!100000 duplicate, {H}.secrets s */",
+      refuse("database"),
+      BYPASS,
+    ),
     q("SELECT s.secret FROM orders -- hidden\n value, {H}.secrets s", refuse("database"), BYPASS),
     q("SELECT s.secret FROM orders # hidden\n value, {H}.secrets s", refuse("database"), BYPASS),
     q(
@@ -1311,7 +1553,11 @@ function constructs(): CorpusEntry[] {
     q("SELECT s.secret FROM orders /*!value*/, {H}.secrets s", refuse("database"), BYPASS),
     q("SELECT s.secret FROM orders value /*!, {H}.secrets s */", refuse("database"), BYPASS),
     q("SELECT 1 /*!50000 FROM orders value, {H}.secrets s */", refuse("database"), BYPASS),
-    e("UPDATE orders /*!50000 value, {H}.secrets s */ SET s.secret = 'pwned'", refuse("database"), BYPASS),
+    e(
+      "UPDATE orders /*!50000 value, {H}.secrets s */ SET s.secret = 'pwned'",
+      refuse("database"),
+      BYPASS,
+    ),
     q("SELECT /*!50000 @@datadir */", refuse("variable"), BYPASS),
     q("SELECT /* c */ id FROM orders -- trailing", ADMIT),
     q("SELECT id FROM orders # trailing", ADMIT),
@@ -1325,7 +1571,11 @@ function constructs(): CorpusEntry[] {
       ...BYPASS,
       note: "a view in {D} over {H}: the text names only {D}; its columns come from {H}",
     }),
-    q("SELECT v.secret FROM gate_leak_view v JOIN orders o ON o.id = v.id", refuse("withheld"), BYPASS),
+    q(
+      "SELECT v.secret FROM gate_leak_view v JOIN orders o ON o.id = v.id",
+      refuse("withheld"),
+      BYPASS,
+    ),
     q("SELECT * FROM (SELECT * FROM gate_leak_view) d", refuse("withheld"), BYPASS),
     q("SELECT id, name FROM gate_view", ADMIT),
   ];

@@ -95,6 +95,25 @@ Deno.test("[[tools]] validation names each problem precisely", () => {
   );
 });
 
+Deno.test("[[tools]] statements the gate would refuse on every call are refused at startup", () => {
+  assert.match(
+    problems(tool({ statement: '"SELECT * FROM t value, secret.c"' })),
+    /the statement is refused: The statement names database "secret"/,
+  );
+  assert.match(
+    problems(tool({ statement: '"SELECT my_function(:a)"' }, param("a"))),
+    /MY_FUNCTION\(\) is not a built-in function/,
+  );
+  assert.match(
+    problems(tool({ statement: '"SELECT @@datadir"' })),
+    /@@datadir is not readable/,
+  );
+  assert.match(
+    problems(tool({ statement: '"SHOW PROCESSLIST"' })),
+    /SHOW PROCESSLIST is not allowed/,
+  );
+});
+
 Deno.test({
   name:
     "a declarative tool binds parameters as data, applies defaults and enums, and names clashes",
