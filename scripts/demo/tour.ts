@@ -125,6 +125,17 @@ export async function tour(walk: Walk, client: McpClient): Promise<void> {
         expect: ["DATABASE_NOT_FOUND", "STATEMENT_NOT_ALLOWED"],
         why: "a database outside the datasource's allow-list, named inside the query",
       });
+      await walk.call("mysql_query", {
+        ...RO,
+        query: "SELECT l.churn_risk FROM orders duplicate, analytics.customer_ltv l LIMIT 1",
+      }, {
+        expect: "STATEMENT_NOT_ALLOWED",
+        why: "... also behind a keyword used as a table alias (the parser reads the whole grammar)",
+      });
+      await walk.call("mysql_query", { ...RO, query: "SELECT @@datadir" }, {
+        expect: "STATEMENT_NOT_ALLOWED",
+        why: "server variables whose values are paths or secrets are not readable",
+      });
       await walk.call("mysql_list_tables", { datasource_key: "shop-ro", database: "analytics" }, {
         expect: "DATABASE_NOT_FOUND",
         why: "... and asked for directly",

@@ -42,7 +42,7 @@ export type Reason = keyof typeof REASONS;
  * must not reveal comes back. Otherwise the call fails with `code` and a message matching
  * the reason's pattern.
  */
-export type Expect = "admit" | "either" | { code: string; reason: Reason };
+export type Expect = "admit" | "either" | { code: string; reason: Reason | readonly Reason[] };
 
 export interface CorpusEntry {
   tool: Tool;
@@ -59,9 +59,9 @@ export interface CorpusEntry {
 
 const NOT_ALLOWED = "STATEMENT_NOT_ALLOWED";
 
-/** Refused with STATEMENT_NOT_ALLOWED for `reason`. */
-export function refuse(reason: Reason): Expect {
-  return { code: NOT_ALLOWED, reason };
+/** Refused with STATEMENT_NOT_ALLOWED for `reason` (or for any one of several reasons). */
+export function refuse(...reasons: Reason[]): Expect {
+  return { code: NOT_ALLOWED, reason: reasons.length === 1 ? reasons[0] : reasons };
 }
 
 function q(sql: string, expect: Expect, extra: Partial<CorpusEntry> = {}): CorpusEntry {
@@ -114,6 +114,7 @@ export const SETUP_SQL: readonly string[] = [
 
 /** Drops everything SETUP_SQL (and a wrongly admitted entry) may have created. */
 export const TEARDOWN_SQL: readonly string[] = [
+  ...CLEANUP_SQL,
   "DROP VIEW IF EXISTS {D}.gate_view, {D}.gate_leak_view",
   "DROP TABLE IF EXISTS {D}.gate_versioned, {D}.gate_parts, {D}.gate_docs, {D}.gate_scratch",
   "DROP SEQUENCE IF EXISTS {D}.gate_seq",
@@ -123,16 +124,7 @@ export const TEARDOWN_SQL: readonly string[] = [
   "DROP FUNCTION IF EXISTS {D}.gate_pure",
   "DROP FUNCTION IF EXISTS {D}.gate_setvar",
   "DROP FUNCTION IF EXISTS {H}.gate_hidden_fn",
-  ...CLEANUP_SQL(),
 ];
-
-/** Undoes what a wrongly admitted DDL/DCL entry of the corpus would have created. */
-export function CLEANUP_SQL(): string[] {
-  return [
-    "DROP TABLE IF EXISTS {D}.gate_evil, {D}.gate_evil2",
-    "DROP USER IF EXISTS 'gate_evil'@'%', 'gate_evil'@'localhost'",
-  ];
-}
 
 /** The rows `{D}.gate_scratch` is reset to before every mysql_execute entry. */
 export const SCRATCH_ROWS = "(1, 'a'), (2, 'b'), (3, 'c')";
