@@ -301,7 +301,7 @@ export class SqlGate {
       checkFunctionsOn(admitted.analysis, conn.flavor, this.datasources.get(req.datasource));
     } catch (error) {
       conn.release();
-      throw await this.reportError(admitted.info, error);
+      throw error;
     }
     if (admitted.admission.resetAfter) conn.markDirty();
     try {

@@ -9,7 +9,7 @@
 import type { Token } from "./lexer.ts";
 
 /** Deepest nesting of parentheses, subqueries and expressions the parser follows. */
-export const MAX_DEPTH = 64;
+export const MAX_DEPTH = 128;
 
 /** Words that may follow a parenthesised query inside the parentheses around it. */
 const QUERY_CONTINUATIONS = new Set([
