@@ -231,6 +231,7 @@ export class SqlGate {
   async metadata(key: string, sql: string, params: readonly unknown[]): Promise<unknown[][]> {
     const pool = this.datasources.pool(key);
     const conn = await pool.acquire({ holder: "metadata" });
+    const deadline = this.#roundTripDeadline(key, conn, "metadata lookup");
     try {
       const outcome = await runStatement(conn.raw, {
         sql,
@@ -238,12 +239,33 @@ export class SqlGate {
         maxRows: 1_000_000,
         onDeath: (callback) => conn.onDeath(callback),
       });
+      deadline.stop();
       conn.release();
       return outcome.rows;
     } catch (error) {
+      deadline.stop();
       this.#giveBack(conn, error);
-      throw this.#sanitize(error);
+      throw deadline.error() ?? this.#sanitize(error);
     }
+  }
+
+  /**
+   * A deadline for a round trip that has no server-side timeout of its own
+   * (metadata, prepare): past query_timeout + grace the statement is killed and
+   * its connection closed, which fails the waiting command; the pool replaces it.
+   */
+  #roundTripDeadline(datasource: string, conn: PooledConnection, what: string) {
+    let expired: ToolError | undefined;
+    const ms = this.server.queryTimeoutMs + KILL_GRACE_MS;
+    const cancel = this.#deadlines.add(ms, () => {
+      expired = new ToolError(
+        "QUERY_TIMEOUT",
+        `The ${what} got no answer from the database within ${ms} ms; its connection was closed`,
+      );
+      this.killStatement(datasource, conn);
+      conn.discard(`${what} timed out`);
+    });
+    return { stop: cancel, error: () => expired };
   }
 
   /**
@@ -257,6 +279,7 @@ export class SqlGate {
     sql: string,
   ): Promise<string | undefined> {
     const conn = await this.datasources.pool(datasource, database).acquire({ holder: "check" });
+    const deadline = this.#roundTripDeadline(datasource, conn, "prepare check");
     try {
       await new Promise<void>((resolve, reject) => {
         // deno-lint-ignore no-explicit-any
@@ -265,12 +288,17 @@ export class SqlGate {
           statement?.close();
           resolve();
         });
+        // The command has a callback, so a closed connection fails it; this covers a death
+        // reported on the connection only.
+        conn.onDeath((error) => reject(new ConnectionLostError(error)));
       });
+      deadline.stop();
       conn.release();
       return undefined;
     } catch (error) {
+      deadline.stop();
       this.#giveBack(conn, error);
-      return this.#sanitize(error).message;
+      return (deadline.error() ?? this.#sanitize(error)).message;
     }
   }
 
