@@ -92,6 +92,7 @@ export function createApp(config: Config, log: Logger, options: AppOptions = {})
     config.server,
     log,
     (key) => datasources.get(key).pool.maxConnections,
+    (key) => datasources.get(key).maxResultBytes,
   );
 
   metrics.addGauge({

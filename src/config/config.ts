@@ -27,6 +27,8 @@ export interface DatasourceConfig {
   readonly databases: readonly string[];
   readonly readOnly: boolean;
   readonly maxRows: number;
+  /** Bound on a result's size (and a stream chunk's), measured as rows are read. */
+  readonly maxResultBytes: number;
   readonly pool: PoolConfig;
 }
 
@@ -57,6 +59,8 @@ export interface ServerConfig {
   readonly streamChunkSize: number;
   readonly maxConcurrentStreams: number;
   readonly streamIdleTimeoutMs: number;
+  /** Default bound on a result's size in bytes; a datasource may override it. */
+  readonly maxResultBytes: number;
   /** Absolute path of the plugins folder, or undefined when none is configured. */
   readonly pluginsDir?: string;
 }
@@ -88,4 +92,5 @@ export const SERVER_DEFAULTS: ServerConfig = Object.freeze({
   streamChunkSize: 1000,
   maxConcurrentStreams: 100,
   streamIdleTimeoutMs: 60_000,
+  maxResultBytes: 16 * 1024 * 1024,
 });

@@ -11,7 +11,12 @@ import { lex } from "../sql/lexer.ts";
 import { type ColumnInfo, columnInfo } from "./column_types.ts";
 import { Deadlines } from "./deadlines.ts";
 import type { QueryHooks, StatementInfo } from "./hooks.ts";
-import { ConnectionLostError, runStatement, type StatementOutcome } from "./run_statement.ts";
+import {
+  ConnectionLostError,
+  RowTooLargeError,
+  runStatement,
+  type StatementOutcome,
+} from "./run_statement.ts";
 
 export interface GateRequest {
   datasource: string;
@@ -79,7 +84,8 @@ export class SqlGate {
       const source = this.datasources.get(req.datasource);
       const maxRows = Math.max(1, Math.min(req.maxRows ?? source.maxRows, source.maxRows));
       const started = performance.now();
-      const outcome = await this.#run(admitted, req, true, maxRows);
+      const maxBytes = source.maxResultBytes;
+      const outcome = await this.#run(admitted, req, true, maxRows, maxBytes);
       const result: QueryResult = {
         columns: outcome.fields.map(columnInfo),
         rows: outcome.rows,
@@ -89,7 +95,10 @@ export class SqlGate {
       };
       if (outcome.truncated) {
         admitted.warnings.push(
-          `Result cut at max_rows (${maxRows}); use LIMIT, or stream: true for the whole result.`,
+          outcome.cutBy === "bytes"
+            ? `Result cut at max_result_bytes (${maxBytes} bytes) after ${outcome.rows.length} rows; ` +
+              `select fewer or shorter columns, use LIMIT, or stream: true for the whole result.`
+            : `Result cut at max_rows (${maxRows}); use LIMIT, or stream: true for the whole result.`,
         );
       }
       if (admitted.warnings.length > 0) result.warnings = admitted.warnings;
@@ -102,7 +111,7 @@ export class SqlGate {
     const admitted = await this.admit(req, "execute");
     return await this.#withHooks(admitted, async () => {
       const started = performance.now();
-      const outcome = await this.#run(admitted, req, false, 0);
+      const outcome = await this.#run(admitted, req, false, 0, undefined);
       const id = outcome.insertId;
       return {
         affected_rows: outcome.affectedRows ?? 0,
@@ -373,6 +382,7 @@ export class SqlGate {
     req: GateRequest,
     readOnly: boolean,
     maxRows: number,
+    maxBytes: number | undefined,
   ): Promise<StatementOutcome> {
     const conn = await this.connectionFor(req, readOnly);
     const guard = this.guard(req, conn);
@@ -381,10 +391,11 @@ export class SqlGate {
         sql: this.statementText(conn, admitted, maxRows > 0 ? maxRows + 1 : 0),
         params: req.params,
         maxRows: maxRows > 0 ? maxRows : Number.MAX_SAFE_INTEGER,
+        maxBytes,
         onDeath: (callback) => conn.onDeath(callback),
       });
       guard.stop();
-      if (outcome.poisoned) conn.discard("result cut at max_rows");
+      if (outcome.poisoned) conn.discard(`result cut at max_${outcome.cutBy ?? "rows"}`);
       else {
         if (!readOnly) conn.markDirty();
         conn.release();
@@ -410,7 +421,9 @@ export class SqlGate {
   #giveBack(conn: PooledConnection, error: unknown) {
     const e = error as { fatal?: boolean; errno?: number; code?: string };
     // A killed or lost connection must not go back to the idle list, even for a moment.
-    const lost = error instanceof ConnectionLostError || e?.fatal || e?.errno === 1927 ||
+    // A refused oversized row leaves the connection mid-result: it cannot be reused either.
+    const lost = error instanceof ConnectionLostError || error instanceof RowTooLargeError ||
+      e?.fatal || e?.errno === 1927 ||
       e?.errno === 2013 || e?.errno === 2006 ||
       e?.code === "PROTOCOL_CONNECTION_LOST" || e?.code === "ECONNRESET";
     if (lost) conn.discard("connection lost");

@@ -1,6 +1,7 @@
 import type { JSONRPCMessage, Transport } from "./sdk.ts";
 
 const MAX_LINE_BYTES = 10 * 1024 * 1024;
+const NEWLINE = new Uint8Array([10]);
 
 /**
  * MCP over stdio with Deno's own streams. The SDK's StdioServerTransport
@@ -40,7 +41,7 @@ export class StdioTransport implements Transport {
 
   send(message: JSONRPCMessage): Promise<void> {
     if (this.#closed) return Promise.reject(new Error("transport closed"));
-    this.#queue.push(JSON.stringify(message) + "\n");
+    this.#queue.push(JSON.stringify(message));
     return new Promise((resolve) => {
       this.#waiters.push(resolve);
       if (!this.#writing) void this.#flush();
@@ -61,12 +62,18 @@ export class StdioTransport implements Transport {
     await Promise.resolve();
     try {
       while (this.#queue.length > 0) {
-        const bytes = this.#encoder.encode(this.#queue.join(""));
+        const queue = this.#queue;
         const waiters = this.#waiters;
         this.#queue = [];
         this.#waiters = [];
-        for (let offset = 0; offset < bytes.length;) {
-          offset += await this.#output.write(bytes.subarray(offset));
+        // One write for many small replies; a big one alone, without copying it into a joined
+        // string first (a 16 MB result is a 33 MB line: each copy counts).
+        const big = queue.length === 1 && queue[0].length > 1024 * 1024;
+        if (big) {
+          await this.#write(this.#encoder.encode(queue[0]));
+          await this.#write(NEWLINE);
+        } else {
+          await this.#write(this.#encoder.encode(queue.join("\n") + "\n"));
         }
         for (const resolve of waiters) resolve();
       }
@@ -75,6 +82,12 @@ export class StdioTransport implements Transport {
       await this.close();
     } finally {
       this.#writing = false;
+    }
+  }
+
+  async #write(bytes: Uint8Array) {
+    for (let offset = 0; offset < bytes.length;) {
+      offset += await this.#output.write(bytes.subarray(offset));
     }
   }
 

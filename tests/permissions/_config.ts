@@ -29,6 +29,7 @@ export function configWith(
       databases: [],
       readOnly: true,
       maxRows: 100,
+      maxResultBytes: SERVER_DEFAULTS.maxResultBytes,
       pool: POOL_DEFAULTS,
     })),
     tools: [],
