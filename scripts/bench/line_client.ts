@@ -37,7 +37,9 @@ export class LineClient {
   /** Same shape as the SDK's Client.callTool for what the measurements use. */
   async callTool(params: { name: string; arguments: Record<string, unknown> }): Promise<any> {
     const message = await this.request("tools/call", params);
-    if (message.error) throw new Error(`tools/call failed: ${JSON.stringify(message.error)}`);
+    if (message.error || message.unanswered) {
+      throw new Error(`tools/call failed: ${JSON.stringify(message.error ?? message)}`);
+    }
     return message.result;
   }
 
@@ -76,5 +78,18 @@ export class LineClient {
         }
       }
     }
+    // The server is gone: whatever it never answered is reported as such, not left waiting.
+    for (const resolve of this.#pending.values()) resolve({ unanswered: true });
+    this.#pending.clear();
+  }
+
+  /** Ends the server's input without waiting for it to exit. */
+  endInput(): Promise<void> {
+    return this.#writer.close().catch(() => {});
+  }
+
+  /** The server's exit status. */
+  get status(): Promise<Deno.CommandStatus> {
+    return this.#child.status;
   }
 }

@@ -404,18 +404,57 @@ export class SqlGate {
     } catch (error) {
       guard.stop();
       this.#giveBack(conn, error);
-      const why = guard.reason();
-      if (why === "timeout") {
-        throw new ToolError(
-          "QUERY_TIMEOUT",
-          `The statement ran longer than query_timeout (${this.server.queryTimeoutMs} ms) and was stopped on the server`,
-        );
+      const sanitized = this.#sanitize(error);
+      // The server's own timeout (max_statement_time) comes back as the statement's error.
+      const why = guard.reason() ?? (sanitized.code === "QUERY_TIMEOUT" ? "timeout" : undefined);
+      if (why === "timeout" || why === "cancelled") {
+        throw this.#stopped(why, req, readOnly, error);
       }
-      if (why === "cancelled") {
-        throw new ToolError("QUERY_EXECUTION_ERROR", "The statement was cancelled by the client");
-      }
-      throw this.#sanitize(error);
+      throw sanitized;
     }
+  }
+
+  /**
+   * The answer for a statement stopped by its timeout, the client or shutdown.
+   * For a write it says whether anything was applied, from what the server
+   * itself answered: an error for the statement means InnoDB rolled it back;
+   * no answer at all (connection closed under it) means nobody can say.
+   */
+  #stopped(
+    why: "timeout" | "cancelled",
+    req: GateRequest,
+    readOnly: boolean,
+    error: unknown,
+  ): ToolError {
+    const shutdown = (req.signal?.reason as { name?: string } | undefined)?.name ===
+      "ShutdownError";
+    const what = why === "timeout"
+      ? `The statement ran longer than query_timeout (${this.server.queryTimeoutMs} ms)`
+      : shutdown
+      ? "The statement was stopped because the server is shutting down"
+      : "The statement was cancelled by the client";
+    const code = why === "timeout" ? "QUERY_TIMEOUT" : "QUERY_EXECUTION_ERROR";
+    const errno = (error as { errno?: unknown })?.errno;
+    const answered = !(error instanceof ConnectionLostError) && typeof errno === "number";
+    if (readOnly) {
+      return new ToolError(
+        code,
+        answered ? `${what} and was stopped on the server` : `${what}; its connection was closed`,
+      );
+    }
+    return answered
+      ? new ToolError(
+        code,
+        `${what} and was stopped on the server, which answered it with error ${errno} and rolled ` +
+          `it back: nothing was applied (on a transactional engine such as InnoDB)`,
+        { applied: false, errno },
+      )
+      : new ToolError(
+        code,
+        `${what}; the database did not answer, so its connection was closed. Whether the change ` +
+          `was applied is unknown: check before retrying`,
+        { applied: "unknown" },
+      );
   }
 
   #giveBack(conn: PooledConnection, error: unknown) {
@@ -436,6 +475,14 @@ export class SqlGate {
   #sanitize(error: unknown): ToolError {
     if (error instanceof ConnectionLostError) {
       return new ToolError("CONNECTION_FAILED", error.message);
+    }
+    // Stopped while waiting for a connection: its statement never ran.
+    if ((error as { name?: unknown })?.name === "ShutdownError") {
+      return new ToolError(
+        "CONNECTION_FAILED",
+        "The server is shutting down: the call was stopped before its statement ran; nothing was applied",
+        { applied: false },
+      );
     }
     const toolError = toToolError(error, this.datasources.secrets());
     if (toolError.code === "QUERY_TIMEOUT") {
