@@ -15,6 +15,8 @@ import mysql from "mysql2";
 import { measureAnalyzer } from "./bench/analyzer.ts";
 import { type DatabaseServer, startDatabaseServer } from "./throwaway_mariadb.ts";
 import { SecretScrubber } from "../src/log/secret_scrubber.ts";
+import { LineClient } from "./bench/line_client.ts";
+import { measureWideRows, seedWideRows, WIDE_ROWS } from "./bench/wide_rows.ts";
 import {
   median,
   peakRss,
@@ -444,7 +446,33 @@ export async function runBench(options: { quick?: boolean } = {}) {
     const bypassedP50 = percentile(bypassedTimes, 50);
     const flat = Math.abs(rssBig.peakBytes - rssSmall.peakBytes) / rssSmall.peakBytes;
     const coldStart = median(starts);
+    // (g) 300 × 1 MB rows: three reads (two at once) and a stream, bounded by max_result_bytes.
+    log("1 MB rows");
+    await seedWideRows((sql) => server.admin(sql), db.database);
+    const wideClient = new LineClient(Deno.execPath(), [
+      "run",
+      `--allow-net=${db.server.host}:${db.server.port}`,
+      `--allow-read=${config.path},${config.plugins}`,
+      `--allow-env=${PASSWORD_VAR},MYSQL_MCP_CONFIG,MYSQL_MCP_LOG_LEVEL`,
+      `${ROOT}main.ts`,
+      "serve",
+      "--config",
+      config.path,
+    ], { [PASSWORD_VAR]: db.password, MYSQL_MCP_LOG_LEVEL: "error" });
+    await wideClient.initialize();
+    const wide = await measureWideRows(wideClient, wideClient.pid, "bench", db.database);
+    await wideClient.close();
+    log(`1 MB rows: ${wide.answers.join("; ")}`);
+
     const rows: BenchRow[] = [
+      {
+        measure: `peak RSS, ${WIDE_ROWS} × 1 MB rows (3 reads, 2 at once, + stream)`,
+        ours: wide.peakBytes / MB,
+        mysql2: null,
+        unit: "MB",
+        goal: "< 600",
+        pass: wide.peakBytes < 600 * MB,
+      },
       {
         measure: `stream ${big.toLocaleString("en-US")} rows`,
         ours: ourStream.rowsPerSecond,

@@ -5,6 +5,7 @@ import { ToolError } from "./errors/tool_error.ts";
 import { SqlGate } from "./gate/sql_gate.ts";
 import type { Logger } from "./log/logger.ts";
 import { Metrics } from "./observability/metrics.ts";
+import { InFlightCalls } from "./mcp/in_flight_calls.ts";
 import { type CallRecord, createMcpServer } from "./mcp/mcp_server.ts";
 import { StreamRegistry } from "./streams/stream_registry.ts";
 import { builtinTools } from "./tools/builtins/mod.ts";
@@ -33,6 +34,8 @@ export interface App {
   readonly registry: ToolRegistry;
   readonly metrics: Metrics;
   readonly server: ReturnType<typeof createMcpServer>;
+  /** Tool calls being handled right now. */
+  readonly calls: InFlightCalls;
   /** Stops streams, drains pools, closes the MCP server. */
   close(graceMs?: number): Promise<void>;
 }
@@ -89,6 +92,7 @@ export function createApp(config: Config, log: Logger, options: AppOptions = {})
     config.server,
     log,
     (key) => datasources.get(key).pool.maxConnections,
+    (key) => datasources.get(key).maxResultBytes,
   );
 
   metrics.addGauge({
@@ -161,8 +165,10 @@ export function createApp(config: Config, log: Logger, options: AppOptions = {})
       }),
   });
 
+  const calls = new InFlightCalls();
   const server = createMcpServer({
     name: SERVER_NAME,
+    calls,
     version: SERVER_VERSION,
     registry,
     datasources,
@@ -197,6 +203,7 @@ export function createApp(config: Config, log: Logger, options: AppOptions = {})
     registry,
     metrics,
     server,
+    calls,
     async close(graceMs = 5_000) {
       streams.closeAll();
       await datasources.close(graceMs);

@@ -13,6 +13,11 @@ import { DECLARATIVE_OWNER, loadExtensions } from "../tools/load_extensions.ts";
 // Plugins import this module; loading it here keeps it inside the granted module graph.
 import "../plugin_api.ts";
 
+/** Calls in flight at shutdown get this long to finish by themselves. */
+const SHUTDOWN_GRACE_MS = 5_000;
+/** Then they are stopped (KILL QUERY, last resort after 5 s) and answered within this. */
+const STOP_WAIT_MS = 10_000;
+
 /**
  * `mysql-mcp serve`: the MCP server on stdio until stdin closes or a signal
  * arrives; then streams stop, pools drain and every connection closes.
@@ -42,17 +47,35 @@ export async function runServe(
   const metricsServer = args.metricsPort
     ? serveMetrics(args.metricsPort, app.metrics, app.datasources, log, args.scrubber)
     : undefined;
+  const transport = new StdioTransport({ scrubber: args.scrubber });
+  transport.onwarning = (message, fields) => log.warn(message, fields);
   let closing: Promise<void> | undefined;
+  /**
+   * Stop reading; answer every request already read (finished within the grace
+   * period, else stopped on the server and answered with an error saying so);
+   * flush the replies; then close the pools and the transport.
+   */
   const shutdown = (why: string) => {
     closing ??= (async () => {
-      log.info("shutting down", { why });
+      transport.stopReading();
+      log.info("shutting down", { why, calls_in_flight: app.calls.size });
+      if (!await app.calls.settled(SHUTDOWN_GRACE_MS)) {
+        log.warn("stopping the calls still running after the grace period", {
+          calls: app.calls.size,
+        });
+        app.calls.abortAll();
+        // A stopped statement answers within the KILL and last-resort delays of the gate.
+        await app.calls.settled(STOP_WAIT_MS);
+      }
+      await transport.flushed();
       await metricsServer?.close();
-      await app.close();
+      await app.close(0);
+      await transport.close();
     })();
     return closing;
   };
-  const transport = new StdioTransport({ scrubber: args.scrubber });
-  transport.onclose = () => void shutdown("stdin closed");
+  transport.oninputend = () => void shutdown("stdin closed");
+  transport.onclose = () => void shutdown("transport closed");
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     try {
       Deno.addSignalListener(signal, () => void shutdown(signal).then(() => Deno.exit(0)));

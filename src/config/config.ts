@@ -32,6 +32,8 @@ export interface DatasourceConfig {
    * change server settings); the connection is reset after every such call.
    */
   readonly allowStoredFunctions: boolean;
+  /** Bound on a result's size (and a stream chunk's), measured as rows are read. */
+  readonly maxResultBytes: number;
   readonly pool: PoolConfig;
 }
 
@@ -62,6 +64,8 @@ export interface ServerConfig {
   readonly streamChunkSize: number;
   readonly maxConcurrentStreams: number;
   readonly streamIdleTimeoutMs: number;
+  /** Default bound on a result's size in bytes; a datasource may override it. */
+  readonly maxResultBytes: number;
   /** Absolute path of the plugins folder, or undefined when none is configured. */
   readonly pluginsDir?: string;
 }
@@ -93,4 +97,5 @@ export const SERVER_DEFAULTS: ServerConfig = Object.freeze({
   streamChunkSize: 1000,
   maxConcurrentStreams: 100,
   streamIdleTimeoutMs: 60_000,
+  maxResultBytes: 16 * 1024 * 1024,
 });

@@ -42,6 +42,7 @@ const SERVER_KEYS = [
   "stream_chunk_size",
   "max_concurrent_streams",
   "stream_idle_timeout",
+  "max_result_bytes",
   "plugins_dir",
 ];
 const SOURCE_KEYS = [
@@ -57,6 +58,7 @@ const SOURCE_KEYS = [
   "read_only",
   "max_rows",
   "allow_stored_functions",
+  "max_result_bytes",
   "pool",
 ];
 const POOL_KEYS = [
@@ -114,7 +116,7 @@ export function parseConfig(text: string, options: ParseConfigOptions): ParsedCo
       isTable(raw) && typeof raw.key === "string" ? ` "${raw.key}"` : ""
     }`;
     try {
-      const source = parseSource(asTable(raw, label), options, warnings, label);
+      const source = parseSource(asTable(raw, label), options, warnings, label, server);
       if (seenKeys.has(source.key)) {
         throw new ConfigError(`key "${source.key}" is already used by another data source`);
       }
@@ -181,6 +183,8 @@ function parseServer(raw: Table, options: ParseConfigOptions, warnings: string[]
     maxConcurrentStreams: streams,
     streamIdleTimeoutMs: optionalDuration(raw, "stream_idle_timeout", "[server]") ??
       SERVER_DEFAULTS.streamIdleTimeoutMs,
+    maxResultBytes: optionalBytes(raw, "max_result_bytes", "[server]") ??
+      SERVER_DEFAULTS.maxResultBytes,
     ...(pluginsDir ? { pluginsDir: resolveBeside(options.path, pluginsDir) } : {}),
   };
 }
@@ -190,6 +194,7 @@ function parseSource(
   options: ParseConfigOptions,
   warnings: string[],
   label: string,
+  server: ServerConfig,
 ): DatasourceConfig {
   warnUnknown(raw, SOURCE_KEYS, label, warnings);
   const key = requiredString(raw, "key");
@@ -232,6 +237,7 @@ function parseSource(
   const allowStoredFunctions = optionalBool(raw, "allow_stored_functions") ?? false;
   const maxRows = optionalInt(raw, "max_rows", label) ?? 10_000;
   if (maxRows < 1) throw new ConfigError(`max_rows must be at least 1`);
+  const maxResultBytes = optionalBytes(raw, "max_result_bytes", label) ?? server.maxResultBytes;
   const name = optionalString(raw, "name", label) ?? key;
 
   return {
@@ -246,6 +252,7 @@ function parseSource(
     readOnly,
     maxRows,
     allowStoredFunctions,
+    maxResultBytes,
     pool: parsePool(asTable(raw.pool ?? {}, `${label} [pool]`), warnings, `${label} [pool]`),
   };
 }
@@ -432,6 +439,30 @@ function optionalDuration(raw: Table, field: string, label: string): number | un
   } catch (error) {
     throw new ConfigError(`${label} ${field}: ${messageOf(error)}`);
   }
+}
+
+const BYTE_UNITS: Record<string, number> = { "": 1, b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+
+/** A size: a whole number of bytes, or a string like "512KB", "16MB", "1GB" (powers of 1024). */
+function optionalBytes(raw: Table, field: string, label: string): number | undefined {
+  const value = raw[field];
+  if (value === undefined) return undefined;
+  let bytes: number | undefined;
+  if (typeof value === "number" || typeof value === "bigint") bytes = Number(value);
+  else if (typeof value === "string") {
+    const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value);
+    const unit = match ? BYTE_UNITS[match[2].toLowerCase()] : undefined;
+    if (match && unit) bytes = Math.floor(Number(match[1]) * unit);
+  }
+  if (bytes === undefined || !Number.isSafeInteger(bytes)) {
+    throw new ConfigError(
+      `${label} ${field}: cannot read ${
+        JSON.stringify(value)
+      } as a size: expected bytes or a number followed by KB, MB or GB`,
+    );
+  }
+  if (bytes < 1024) throw new ConfigError(`${label} ${field} must be at least 1KB, got ${bytes}`);
+  return bytes;
 }
 
 function stringList(value: unknown, field: string): string[] {

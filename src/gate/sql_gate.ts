@@ -17,7 +17,12 @@ import {
   foreignColumnSchema,
   isReadableVariable,
 } from "./policy.ts";
-import { ConnectionLostError, runStatement, type StatementOutcome } from "./run_statement.ts";
+import {
+  ConnectionLostError,
+  RowTooLargeError,
+  runStatement,
+  type StatementOutcome,
+} from "./run_statement.ts";
 
 export interface GateRequest {
   datasource: string;
@@ -86,7 +91,8 @@ export class SqlGate {
       const source = this.datasources.get(req.datasource);
       const maxRows = Math.max(1, Math.min(req.maxRows ?? source.maxRows, source.maxRows));
       const started = performance.now();
-      const outcome = await this.#run(admitted, req, true, maxRows);
+      const maxBytes = source.maxResultBytes;
+      const outcome = await this.#run(admitted, req, true, maxRows, maxBytes);
       const withheld = this.withheld(req, admitted, outcome.fields);
       if (withheld !== undefined) throw withheld;
       const rows = admitted.admission.filterVariables
@@ -101,7 +107,10 @@ export class SqlGate {
       };
       if (outcome.truncated) {
         admitted.warnings.push(
-          `Result cut at max_rows (${maxRows}); use LIMIT, or stream: true for the whole result.`,
+          outcome.cutBy === "bytes"
+            ? `Result cut at max_result_bytes (${maxBytes} bytes) after ${outcome.rows.length} rows; ` +
+              `select fewer or shorter columns, use LIMIT, or stream: true for the whole result.`
+            : `Result cut at max_rows (${maxRows}); use LIMIT, or stream: true for the whole result.`,
         );
       }
       if (admitted.warnings.length > 0) result.warnings = admitted.warnings;
@@ -114,7 +123,7 @@ export class SqlGate {
     const admitted = await this.admit(req, "execute");
     return await this.#withHooks(admitted, async () => {
       const started = performance.now();
-      const outcome = await this.#run(admitted, req, false, 0);
+      const outcome = await this.#run(admitted, req, false, 0, undefined);
       const id = outcome.insertId;
       return {
         // A write with RETURNING answers with rows, one per row it changed, not an OK packet.
@@ -218,30 +227,16 @@ export class SqlGate {
    * reported: a name-resolution error would tell whether a hidden table exists.
    */
   async #syntaxError(req: GateRequest, sql: string): Promise<ToolError | undefined> {
-    const conn = await this.datasources.pool(req.datasource, req.database)
-      .acquire({ signal: req.signal, holder: "syntax check" });
-    try {
-      await new Promise<void>((resolve, reject) => {
-        // deno-lint-ignore no-explicit-any
-        (conn.raw as any).prepare(sql, (error: unknown, statement?: { close(): void }) => {
-          if (error) return reject(error);
-          statement?.close();
-          resolve();
-        });
-      });
-      conn.release();
-      return undefined;
-    } catch (error) {
-      this.#giveBack(conn, error);
-      const errno = (error as { errno?: number }).errno;
-      return errno === 1064 || errno === 1149 ? this.#sanitize(error) : undefined;
-    }
+    const error = await this.#prepareError(req.datasource, req.database, sql, "syntax check");
+    const errno = (error as { errno?: number } | undefined)?.errno;
+    return errno === 1064 || errno === 1149 ? this.#sanitize(error) : undefined;
   }
 
   /** Trusted, parameterised metadata SQL on a source's server-level pool (built-ins only). */
   async metadata(key: string, sql: string, params: readonly unknown[]): Promise<unknown[][]> {
     const pool = this.datasources.pool(key);
     const conn = await pool.acquire({ holder: "metadata" });
+    const deadline = this.#roundTripDeadline(key, conn, "metadata lookup");
     try {
       const outcome = await runStatement(conn.raw, {
         sql,
@@ -249,12 +244,33 @@ export class SqlGate {
         maxRows: 1_000_000,
         onDeath: (callback) => conn.onDeath(callback),
       });
+      deadline.stop();
       conn.release();
       return outcome.rows;
     } catch (error) {
+      deadline.stop();
       this.#giveBack(conn, error);
-      throw this.#sanitize(error);
+      throw deadline.error() ?? this.#sanitize(error);
     }
+  }
+
+  /**
+   * A deadline for a round trip that has no server-side timeout of its own
+   * (metadata, prepare): past query_timeout + grace the statement is killed and
+   * its connection closed, which fails the waiting command; the pool replaces it.
+   */
+  #roundTripDeadline(datasource: string, conn: PooledConnection, what: string) {
+    let expired: ToolError | undefined;
+    const ms = this.server.queryTimeoutMs + KILL_GRACE_MS;
+    const cancel = this.#deadlines.add(ms, () => {
+      expired = new ToolError(
+        "QUERY_TIMEOUT",
+        `The ${what} got no answer from the database within ${ms} ms; its connection was closed`,
+      );
+      this.killStatement(datasource, conn);
+      conn.discard(`${what} timed out`);
+    });
+    return { stop: cancel, error: () => expired };
   }
 
   /**
@@ -267,7 +283,20 @@ export class SqlGate {
     database: string,
     sql: string,
   ): Promise<string | undefined> {
-    const conn = await this.datasources.pool(datasource, database).acquire({ holder: "check" });
+    const error = await this.#prepareError(datasource, database, sql, "prepare check");
+    if (error === undefined) return undefined;
+    return (error instanceof ToolError ? error : this.#sanitize(error)).message;
+  }
+
+  /** Prepares `sql` on a pooled connection (parsed, never run); resolves with its error. */
+  async #prepareError(
+    datasource: string,
+    database: string,
+    sql: string,
+    holder: string,
+  ): Promise<unknown> {
+    const conn = await this.datasources.pool(datasource, database).acquire({ holder });
+    const deadline = this.#roundTripDeadline(datasource, conn, holder);
     try {
       await new Promise<void>((resolve, reject) => {
         // deno-lint-ignore no-explicit-any
@@ -276,12 +305,17 @@ export class SqlGate {
           statement?.close();
           resolve();
         });
+        // The command has a callback, so a closed connection fails it; this covers a death
+        // reported on the connection only.
+        conn.onDeath((error) => reject(new ConnectionLostError(error)));
       });
+      deadline.stop();
       conn.release();
       return undefined;
     } catch (error) {
+      deadline.stop();
       this.#giveBack(conn, error);
-      return this.#sanitize(error).message;
+      return deadline.error() ?? error;
     }
   }
 
@@ -395,6 +429,7 @@ export class SqlGate {
     req: GateRequest,
     readOnly: boolean,
     maxRows: number,
+    maxBytes: number | undefined,
   ): Promise<StatementOutcome> {
     const conn = await this.connectionFor(req, readOnly, admitted);
     const guard = this.guard(req, conn);
@@ -403,10 +438,11 @@ export class SqlGate {
         sql: this.statementText(conn, admitted, maxRows > 0 ? maxRows + 1 : 0),
         params: req.params,
         maxRows: maxRows > 0 ? maxRows : Number.MAX_SAFE_INTEGER,
+        maxBytes,
         onDeath: (callback) => conn.onDeath(callback),
       });
       guard.stop();
-      if (outcome.poisoned) conn.discard("result cut at max_rows");
+      if (outcome.poisoned) conn.discard(`result cut at max_${outcome.cutBy ?? "rows"}`);
       else {
         if (!readOnly) conn.markDirty();
         conn.release();
@@ -415,24 +451,65 @@ export class SqlGate {
     } catch (error) {
       guard.stop();
       this.#giveBack(conn, error);
-      const why = guard.reason();
-      if (why === "timeout") {
-        throw new ToolError(
-          "QUERY_TIMEOUT",
-          `The statement ran longer than query_timeout (${this.server.queryTimeoutMs} ms) and was stopped on the server`,
-        );
+      const sanitized = this.#sanitize(error);
+      // The server's own timeout (max_statement_time) comes back as the statement's error.
+      const why = guard.reason() ?? (sanitized.code === "QUERY_TIMEOUT" ? "timeout" : undefined);
+      if (why === "timeout" || why === "cancelled") {
+        throw this.#stopped(why, req, readOnly, error);
       }
-      if (why === "cancelled") {
-        throw new ToolError("QUERY_EXECUTION_ERROR", "The statement was cancelled by the client");
-      }
-      throw this.#sanitize(error);
+      throw sanitized;
     }
+  }
+
+  /**
+   * The answer for a statement stopped by its timeout, the client or shutdown.
+   * For a write it says whether anything was applied, from what the server
+   * itself answered: an error for the statement means InnoDB rolled it back;
+   * no answer at all (connection closed under it) means nobody can say.
+   */
+  #stopped(
+    why: "timeout" | "cancelled",
+    req: GateRequest,
+    readOnly: boolean,
+    error: unknown,
+  ): ToolError {
+    const shutdown = (req.signal?.reason as { name?: string } | undefined)?.name ===
+      "ShutdownError";
+    const what = why === "timeout"
+      ? `The statement ran longer than query_timeout (${this.server.queryTimeoutMs} ms)`
+      : shutdown
+      ? "The statement was stopped because the server is shutting down"
+      : "The statement was cancelled by the client";
+    const code = why === "timeout" ? "QUERY_TIMEOUT" : "QUERY_EXECUTION_ERROR";
+    const errno = (error as { errno?: unknown })?.errno;
+    const answered = !(error instanceof ConnectionLostError) && typeof errno === "number";
+    if (readOnly) {
+      return new ToolError(
+        code,
+        answered ? `${what} and was stopped on the server` : `${what}; its connection was closed`,
+      );
+    }
+    return answered
+      ? new ToolError(
+        code,
+        `${what} and was stopped on the server, which answered it with error ${errno} and rolled ` +
+          `it back: nothing was applied (on a transactional engine such as InnoDB)`,
+        { applied: false, errno },
+      )
+      : new ToolError(
+        code,
+        `${what}; the database did not answer, so its connection was closed. Whether the change ` +
+          `was applied is unknown: check before retrying`,
+        { applied: "unknown" },
+      );
   }
 
   #giveBack(conn: PooledConnection, error: unknown) {
     const e = error as { fatal?: boolean; errno?: number; code?: string };
     // A killed or lost connection must not go back to the idle list, even for a moment.
-    const lost = error instanceof ConnectionLostError || e?.fatal || e?.errno === 1927 ||
+    // A refused oversized row leaves the connection mid-result: it cannot be reused either.
+    const lost = error instanceof ConnectionLostError || error instanceof RowTooLargeError ||
+      e?.fatal || e?.errno === 1927 ||
       e?.errno === 2013 || e?.errno === 2006 ||
       e?.code === "PROTOCOL_CONNECTION_LOST" || e?.code === "ECONNRESET";
     if (lost) conn.discard("connection lost");
@@ -445,6 +522,14 @@ export class SqlGate {
   #sanitize(error: unknown): ToolError {
     if (error instanceof ConnectionLostError) {
       return new ToolError("CONNECTION_FAILED", error.message);
+    }
+    // Stopped while waiting for a connection: its statement never ran.
+    if ((error as { name?: unknown })?.name === "ShutdownError") {
+      return new ToolError(
+        "CONNECTION_FAILED",
+        "The server is shutting down: the call was stopped before its statement ran; nothing was applied",
+        { applied: false },
+      );
     }
     const toolError = toToolError(error, this.datasources.secrets());
     if (toolError.code === "QUERY_TIMEOUT") {

@@ -6,6 +6,7 @@ import { ToolError } from "../errors/tool_error.ts";
 import type { Logger, LogLevel } from "../log/logger.ts";
 import type { ToolRegistry } from "../tools/registry.ts";
 import type { ToolContext } from "../tools/tool.ts";
+import { type InFlightCalls, ShutdownError } from "./in_flight_calls.ts";
 import { readResource, RESOURCE_TEMPLATES } from "./resources.ts";
 import {
   type CallToolRequest,
@@ -33,6 +34,8 @@ export interface McpServerOptions {
   readonly log: Logger;
   /** Builds the handler context for one call. */
   readonly contextFor: (requestId: string, tool: string, signal: AbortSignal) => ToolContext;
+  /** Tracks the calls being handled (shutdown waits for them). */
+  readonly calls: InFlightCalls;
   /** Observes every finished call (metrics). */
   readonly onCall?: (call: CallRecord) => void;
 }
@@ -128,6 +131,7 @@ export function createMcpServer(options: McpServerOptions): InstanceType<typeof 
       const record: CallRecord = { requestId, tool: name, durationMs: 0 };
       if (typeof args.datasource_key === "string") record.datasource = args.datasource_key;
       if (typeof args.database === "string") record.database = args.database;
+      const call = options.calls.begin(extra.signal);
       try {
         const registered = options.registry.get(name);
         if (!registered) {
@@ -144,7 +148,7 @@ export function createMcpServer(options: McpServerOptions): InstanceType<typeof 
         if (!parsed.success) {
           throw new ToolError("INVALID_ARGUMENT", describeIssues(parsed.error));
         }
-        const ctx = options.contextFor(requestId, name, extra.signal);
+        const ctx = options.contextFor(requestId, name, call.signal);
         const result = await registered.definition.handler(parsed.data, ctx);
         const text = registered.definition.render
           ? registered.definition.render(result)
@@ -160,7 +164,13 @@ export function createMcpServer(options: McpServerOptions): InstanceType<typeof 
             : {}),
         };
       } catch (error) {
-        const toolError = toToolError(error, options.datasources.secrets());
+        const toolError = error instanceof ShutdownError
+          ? new ToolError(
+            "CONNECTION_FAILED",
+            "The server is shutting down: the call was stopped before its statement ran; nothing was applied",
+            { applied: false },
+          )
+          : toToolError(error, options.datasources.secrets());
         if (toolError.code === "INTERNAL_ERROR") {
           options.log.error("tool failed", {
             request_id: requestId,
@@ -175,6 +185,8 @@ export function createMcpServer(options: McpServerOptions): InstanceType<typeof 
           isError: true,
           content: [{ type: "text", text: JSON.stringify(toolError.toJSON()) }],
         };
+      } finally {
+        call.end();
       }
     },
   );

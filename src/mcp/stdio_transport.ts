@@ -2,8 +2,25 @@ import type { SecretScrubber } from "../log/secret_scrubber.ts";
 import type { JSONRPCMessage, Transport } from "./sdk.ts";
 
 const MAX_LINE_BYTES = 10 * 1024 * 1024;
-/** After stdin ends, how long requests already read may take to be answered. */
-const DRAIN_MS = 5_000;
+const NEWLINE = new Uint8Array([10]);
+/** How much of an oversized line's start and end is kept to find its id. */
+const TAIL_CHARS = 4096;
+const ID_VALUE = String.raw`(-?\d+|"(?:[^"\\]|\\.){0,200}")`;
+/** `"id": ...` as the last member (the SDK writes it last) or before "params" near the start. */
+const ID_AT_END = new RegExp(String.raw`"id"\s*:\s*${ID_VALUE}\s*\}\s*$`);
+const ID_AT_START = new RegExp(String.raw`^\s*\{[^{[]*?"id"\s*:\s*${ID_VALUE}`);
+
+/** The request id of an oversized line, read from its first and last few kilobytes. */
+function idOf(head: string, tail: string): string | number | undefined {
+  const match = ID_AT_END.exec(tail) ?? ID_AT_START.exec(head);
+  if (!match) return undefined;
+  try {
+    const id = JSON.parse(match[1]);
+    return typeof id === "string" || typeof id === "number" ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * MCP over stdio with Deno's own streams. The SDK's StdioServerTransport
@@ -18,18 +35,23 @@ export class StdioTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
   onmessage?: (message: JSONRPCMessage) => void;
+  /**
+   * Called at the end of input instead of closing: the owner answers what was read,
+   * then closes. Without it, the end of input closes the transport at once.
+   */
+  oninputend?: () => void;
+  /** Problems worth a log line that are not transport errors (an oversized line). */
+  onwarning?: (message: string, fields: Record<string, unknown>) => void;
 
+  readonly #scrubber: Pick<SecretScrubber, "scrub">;
   readonly #input: { read(p: Uint8Array): Promise<number | null> };
   readonly #output: { write(p: Uint8Array): Promise<number> };
-  readonly #scrubber: Pick<SecretScrubber, "scrub">;
   readonly #encoder = new TextEncoder();
   #queue: string[] = [];
   #waiters: (() => void)[] = [];
   #writing = false;
   #closed = false;
-  /** Ids of requests read but not yet answered. */
-  readonly #unanswered = new Set<string | number>();
-  #onAllAnswered?: () => void;
+  #reading = true;
 
   constructor(options: {
     /** Required: nothing leaves on stdout unscrubbed. */
@@ -52,19 +74,24 @@ export class StdioTransport implements Transport {
   send(message: JSONRPCMessage): Promise<void> {
     if (this.#closed) return Promise.reject(new Error("transport closed"));
     // Per message, not per batch: a match can never join two lines.
-    this.#queue.push(this.#scrubber.scrub(JSON.stringify(message)) + "\n");
-    const written = new Promise<void>((resolve) => {
+    this.#queue.push(this.#scrubber.scrub(JSON.stringify(message)));
+    return new Promise((resolve) => {
       this.#waiters.push(resolve);
       if (!this.#writing) void this.#flush();
     });
-    const id = (message as { id?: string | number }).id;
-    if (
-      id !== undefined && !("method" in message) && this.#unanswered.delete(id) &&
-      this.#unanswered.size === 0 && this.#onAllAnswered
-    ) {
-      void written.then(this.#onAllAnswered);
+  }
+
+  /** Stops delivering input (shutdown): lines read from now on are dropped. */
+  stopReading(): void {
+    this.#reading = false;
+  }
+
+  /** Resolves once every reply queued so far is written. */
+  async flushed(): Promise<void> {
+    // Polled: a waiter added while a batch is being written would belong to no batch.
+    while (!this.#closed && (this.#writing || this.#queue.length > 0)) {
+      await new Promise<void>((resolve) => setTimeout(resolve, 5));
     }
-    return written;
   }
 
   close(): Promise<void> {
@@ -81,12 +108,18 @@ export class StdioTransport implements Transport {
     await Promise.resolve();
     try {
       while (this.#queue.length > 0) {
-        const bytes = this.#encoder.encode(this.#queue.join(""));
+        const queue = this.#queue;
         const waiters = this.#waiters;
         this.#queue = [];
         this.#waiters = [];
-        for (let offset = 0; offset < bytes.length;) {
-          offset += await this.#output.write(bytes.subarray(offset));
+        // One write for many small replies; a big one alone, without copying it into a joined
+        // string first (a 16 MB result is a 33 MB line: each copy counts).
+        const big = queue.length === 1 && queue[0].length > 1024 * 1024;
+        if (big) {
+          await this.#write(this.#encoder.encode(queue[0]));
+          await this.#write(NEWLINE);
+        } else {
+          await this.#write(this.#encoder.encode(queue.join("\n") + "\n"));
         }
         for (const resolve of waiters) resolve();
       }
@@ -98,42 +131,78 @@ export class StdioTransport implements Transport {
     }
   }
 
+  async #write(bytes: Uint8Array) {
+    for (let offset = 0; offset < bytes.length;) {
+      offset += await this.#output.write(bytes.subarray(offset));
+    }
+  }
+
   async #readLoop() {
     const decoder = new TextDecoder();
     let pending = "";
+    /** A line past MAX_LINE_BYTES being skipped: its head, its last bytes, its length. */
+    let oversized: { head: string; tail: string; length: number } | undefined;
     const buffer = new Uint8Array(64 * 1024);
     try {
       for (;;) {
         const n = await this.#input.read(buffer);
         if (n === null || this.#closed) break;
-        pending += decoder.decode(buffer.subarray(0, n), { stream: true });
+        if (!this.#reading) continue;
+        let text = decoder.decode(buffer.subarray(0, n), { stream: true });
+        if (oversized) {
+          const newline = text.indexOf("\n");
+          const part = newline < 0 ? text : text.slice(0, newline);
+          oversized.tail = (oversized.tail + part).slice(-TAIL_CHARS);
+          oversized.length += part.length;
+          if (newline < 0) continue;
+          this.#refuseOversized(oversized);
+          oversized = undefined;
+          text = text.slice(newline + 1);
+        }
+        pending += text;
         let start = 0;
         let newline: number;
         while ((newline = pending.indexOf("\n", start)) >= 0) {
           const line = pending.slice(start, newline).replace(/\r$/, "");
           start = newline + 1;
-          if (line.trim() !== "") this.#deliver(line);
+          if (line.length > MAX_LINE_BYTES) {
+            this.#refuseOversized({
+              head: line.slice(0, TAIL_CHARS),
+              tail: line.slice(-TAIL_CHARS),
+              length: line.length,
+            });
+          } else if (line.trim() !== "") this.#deliver(line);
         }
         if (start > 0) pending = pending.slice(start);
         if (pending.length > MAX_LINE_BYTES) {
+          // Skip the rest of this line, keeping only what can tell its id.
+          oversized = {
+            head: pending.slice(0, TAIL_CHARS),
+            tail: pending.slice(-TAIL_CHARS),
+            length: pending.length,
+          };
           pending = "";
-          this.onerror?.(new Error(`a message line exceeded ${MAX_LINE_BYTES} bytes`));
         }
       }
     } catch (error) {
       if (!this.#closed) this.onerror?.(error as Error);
     }
-    // The client stopped writing, not necessarily reading: answer what it already asked.
-    if (!this.#closed && this.#unanswered.size > 0) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, DRAIN_MS);
-        this.#onAllAnswered = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
-    await this.close();
+    if (this.oninputend && !this.#closed) this.oninputend();
+    else await this.close();
+  }
+
+  /** A line over the limit: answered with an error for its id when the id can be read. */
+  #refuseOversized(line: { head: string; tail: string; length: number }) {
+    const id = idOf(line.head, line.tail);
+    const message =
+      `Request too large: the message line is about ${line.length} bytes, over the ${MAX_LINE_BYTES}-byte limit`;
+    this.onwarning?.(
+      id === undefined
+        ? `${message}; its id could not be read, so it gets no answer`
+        : `${message}; answered with an error`,
+      { id: id ?? null, bytes: line.length },
+    );
+    if (id !== undefined) this.#reject(id, -32600, message);
   }
 
   #deliver(line: string) {
@@ -161,7 +230,6 @@ export class StdioTransport implements Transport {
       this.#reject(validId ? m.id as string | number : null, -32600, "Invalid Request");
       return;
     }
-    if (validId && typeof m.method === "string") this.#unanswered.add(m.id as string | number);
     this.onmessage?.(message);
   }
 

@@ -13,6 +13,7 @@ const REASONS: Record<string, string> = {
   ECONNREFUSED: "connection refused",
   ECONNRESET: "connection reset",
   ETIMEDOUT: "connect timed out",
+  ROUND_TRIP_TIMEOUT: "the server did not answer in time",
   EHOSTUNREACH: "host unreachable",
   ENETUNREACH: "network unreachable",
   ENOTFOUND: "host not found",

@@ -22,7 +22,14 @@ export async function killQuery(
     // The same statement on both flavors today; the flavor is taken so that can change here alone.
     const sql = `KILL QUERY ${threadId}`;
     await new Promise<void>((resolve, reject) => {
+      // KILL itself gets a deadline: a server that takes connections but never answers
+      // must not leave the caller (and this connection) waiting.
+      const timer = setTimeout(
+        () => reject({ code: "ROUND_TRIP_TIMEOUT" }),
+        target.connectTimeoutMs,
+      );
       raw.query(sql, (error: unknown) => {
+        clearTimeout(timer);
         // Unknown thread (1094): the statement already finished, which is what we wanted.
         if (error && (error as { errno?: number }).errno !== 1094) reject(error);
         else resolve();

@@ -32,6 +32,7 @@ const noop = () => {};
 // Keys for what a Lease may ask of its Pool, kept off the public surface.
 const RELEASE = Symbol("release");
 const DISCARD = Symbol("discard");
+const DEADLINE = Symbol("deadline");
 
 type Timer = ReturnType<typeof setTimeout> | undefined;
 
@@ -110,7 +111,11 @@ class Lease implements PooledConnection {
     }
     if (slot.readOnly === readOnly) return RESOLVED;
     return new Promise((resolve, reject) => {
+      // A silent server must not hold the caller: past the deadline the connection is closed,
+      // which fails this command (and anything else waiting on the connection).
+      const stop = this.#pool[DEADLINE](slot, "setting the transaction mode timed out");
       slot.raw.query(readOnly ? READ_ONLY_SQL : READ_WRITE_SQL, (error: unknown) => {
+        stop();
         if (error) return reject(connectionError(error, "Cannot set the transaction mode"));
         slot.readOnly = readOnly;
         resolve();
@@ -292,7 +297,9 @@ export class Pool {
     const recent = this.#samples.slice(0, count).sort();
     const p99 = count === 0 ? 0 : recent[Math.max(0, Math.ceil(count * 0.99) - 1)];
     const connections = [];
+    let active = 0;
     for (const slot of this.#all) {
+      if (slot.state !== IDLE) active++;
       connections.push({
         threadId: slot.threadId,
         ageMs: now - slot.createdAt,
@@ -305,7 +312,8 @@ export class Pool {
     return {
       name: this.name,
       total,
-      active: total - idle,
+      // Counted, not derived: `active + idle === total` is an invariant the fault tests check.
+      active,
       idle,
       waiting: this.#waiters.length,
       opening: this.#opening,
@@ -471,7 +479,8 @@ export class Pool {
   #timeOut(waiter: Waiter) {
     const { acquireTimeoutMs, maxConnections } = this.#config;
     const waiting = this.#waiters.length;
-    if (this.#all.size === 0 && (this.#opening > 0 || this.#lastOpenFailed)) {
+    const canGrow = this.#all.size < maxConnections;
+    if (canGrow && (this.#opening > 0 || this.#lastOpenFailed)) {
       // Not a busy pool but an unreachable server still being retried: say so.
       this.#abandon(
         waiter,
@@ -542,9 +551,14 @@ export class Pool {
     } else if (slot.dirty) {
       // COM_RESET_CONNECTION drops user variables, temporary tables, GET_LOCK locks,
       // open transactions and session settings; then our defaults go back on.
+      const stop = this[DEADLINE](slot, "session reset timed out");
       slot.raw.reset((error: unknown) => {
-        if (error) return this.#afterHousekeeping(slot, error, "reset failed");
+        if (error) {
+          stop();
+          return this.#afterHousekeeping(slot, error, "reset failed");
+        }
         slot.raw.query(sessionInitSql(slot.flavor), (initError: unknown) => {
+          stop();
           slot.dirty = false;
           slot.readOnly = true;
           this.#afterHousekeeping(slot, initError, "session init failed");
@@ -552,7 +566,9 @@ export class Pool {
       });
     } else if (!slot.readOnly) {
       // The next holder starts in READ ONLY mode, like a fresh session.
+      const stop = this[DEADLINE](slot, "restoring read only timed out");
       slot.raw.query(READ_ONLY_SQL, (error: unknown) => {
+        stop();
         if (!error) slot.readOnly = true;
         this.#afterHousekeeping(slot, error, "restoring read only failed");
       });
@@ -563,12 +579,33 @@ export class Pool {
 
   [DISCARD](slot: Slot, reason: string): void {
     slot.lentAt = UNSTAMPED;
-    slot.deathCallbacks = undefined;
+    // The death callbacks stay: #remove calls them. A statement still waiting on this
+    // connection (the last resort after a KILL that got no answer) must hear of it, since
+    // mysql2 never fails a command that has no callback.
     if (slot.state !== DEAD) {
       this.#remove(slot, reason, false);
       this.#dispatch();
     }
     this.#checkDrained();
+  }
+
+  /**
+   * Arms the deadline of one housekeeping round trip (connect_timeout): if the
+   * server has not answered by then the connection is closed, which fails the
+   * pending command, tells whoever waits on the connection, and lets the pool
+   * open a replacement. Returns the disarm function.
+   */
+  [DEADLINE](slot: Slot, reason: string): () => void {
+    const timer = setTimeout(() => {
+      if (slot.state === DEAD) return;
+      this.#log("warn", `Pool "${this.name}": ${reason}; connection ${slot.threadId} closed`, {
+        pool: this.name,
+        threadId: slot.threadId,
+      });
+      this.#remove(slot, reason, false);
+      this.#dispatch();
+    }, this.#config.connectTimeoutMs);
+    return () => clearTimeout(timer);
   }
 
   #afterHousekeeping(slot: Slot, error: unknown, reason: string) {

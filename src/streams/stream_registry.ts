@@ -4,6 +4,8 @@ import { ToolError } from "../errors/tool_error.ts";
 import { type ColumnInfo, columnInfo, type DriverField } from "../gate/column_types.ts";
 import { encodeRow } from "../gate/encode_row.ts";
 import { isReadableVariable } from "../gate/policy.ts";
+import { rowBytes } from "../gate/row_bytes.ts";
+import { RowTooLargeError } from "../gate/run_statement.ts";
 import type { GateRequest, QueryResult, SqlGate } from "../gate/sql_gate.ts";
 import type { Logger } from "../log/logger.ts";
 import type { StatementInfo } from "../gate/hooks.ts";
@@ -21,8 +23,13 @@ interface Stream {
   readonly pool: string;
   readonly conn: PooledConnection;
   readonly chunkSize: number;
+  /** A chunk stops early at this many bytes (max_result_bytes of the source). */
+  readonly maxBytes: number;
   /** Encoded rows received and not yet delivered; at most about two chunks. */
   rows: unknown[][];
+  /** rowBytes() of each buffered row, and their sum. */
+  sizes: number[];
+  bytes: number;
   columns: ColumnInfo[] | undefined;
   /** The driver saw the end of the result: the connection is free again. */
   ended: boolean;
@@ -71,6 +78,7 @@ export class StreamRegistry {
     private readonly server: ServerConfig,
     private readonly log: Logger,
     private readonly maxConnectionsOf: (datasource: string) => number,
+    private readonly maxResultBytesOf: (datasource: string) => number = () => server.maxResultBytes,
   ) {}
 
   /** Open streams (including ones still opening). */
@@ -105,7 +113,10 @@ export class StreamRegistry {
       pool,
       conn,
       chunkSize: Math.max(1, Math.min(this.server.streamChunkSize, STREAM_CHUNK_CAP)),
+      maxBytes: this.maxResultBytesOf(req.datasource),
       rows: [],
+      sizes: [],
+      bytes: 0,
       columns: undefined,
       ended: false,
       connDone: false,
@@ -131,10 +142,13 @@ export class StreamRegistry {
     // Not gate.statementText(): on MariaDB it wraps the statement in max_statement_time, which
     // would kill a stream read slowly over many calls. The guard bounds the first chunk instead.
     this.#start(stream, admitted.analysis.firstStatement, req.params);
-    let first: StreamChunk;
     try {
-      first = await this.#take(stream, started);
+      const first = await this.#take(stream, started);
+      // The same after-query hooks as mysql_query: a masked column stays masked when streamed.
+      return await this.gate.afterQuery(stream.info, first);
     } catch (error) {
+      // Whatever failed, no stream is left behind holding a connection and buffered rows.
+      if (this.#streams.has(id)) this.#close(stream, "failed", true);
       throw await this.gate.reportError(
         stream.info,
         guard.reason() === "timeout"
@@ -147,8 +161,6 @@ export class StreamRegistry {
     } finally {
       guard.stop();
     }
-    // The same after-query hooks as mysql_query: a masked column stays masked when streamed.
-    return await this.gate.afterQuery(stream.info, first);
   }
 
   /** The next chunk of an open stream. */
@@ -228,13 +240,22 @@ export class StreamRegistry {
     command.on("result", (row: unknown) => {
       if (stream.connDone || stream.failure || !Array.isArray(row)) return;
       if (!stream.keepRow(row)) return;
-      stream.rows.push(encodeRow(row));
-      if (!stream.paused && stream.rows.length >= highWater) {
+      const encoded = encodeRow(row);
+      const size = rowBytes(encoded);
+      stream.rows.push(encoded);
+      stream.sizes.push(size);
+      stream.bytes += size;
+      if (
+        !stream.paused &&
+        (stream.rows.length >= highWater || stream.bytes >= stream.maxBytes * BUFFERED_CHUNKS)
+      ) {
         // mysql2 queues packets it already parsed and stops reading the socket: flat memory.
         stream.paused = true;
         stream.conn.raw.pause();
       }
-      if (stream.rows.length >= stream.chunkSize) this.#wake(stream);
+      if (stream.rows.length >= stream.chunkSize || stream.bytes >= stream.maxBytes) {
+        this.#wake(stream);
+      }
     });
     command.on("error", (error: unknown) => this.#fail(stream, toToolError(error)));
     command.on("end", () => {
@@ -251,7 +272,10 @@ export class StreamRegistry {
     stream.idleTimer = undefined;
     let stall: ReturnType<typeof setTimeout> | undefined;
     for (;;) {
-      if (stream.failure || stream.ended || stream.rows.length >= stream.chunkSize) break;
+      if (
+        stream.failure || stream.ended || stream.rows.length >= stream.chunkSize ||
+        stream.bytes >= stream.maxBytes
+      ) break;
       if (stream.paused) {
         // resume() replays queued packets synchronously: they may end, fail or refill the
         // buffer before it returns, so look again before waiting for an event.
@@ -271,15 +295,29 @@ export class StreamRegistry {
       this.#close(stream, "failed", false);
       throw failure;
     }
-    const size = Math.min(stream.chunkSize, stream.rows.length);
+    // As many rows as fit in chunk_size and max_result_bytes; at least one.
+    const limit = Math.min(stream.chunkSize, stream.rows.length);
+    let size = 0;
+    let chunkBytes = 0;
+    while (size < limit && (size === 0 || chunkBytes + stream.sizes[size] <= stream.maxBytes)) {
+      chunkBytes += stream.sizes[size++];
+    }
+    if (size === 1 && chunkBytes > stream.maxBytes) {
+      const failure = new RowTooLargeError(chunkBytes, stream.maxBytes);
+      this.#close(stream, "failed", true);
+      throw failure;
+    }
     let rows: unknown[][];
     if (size === stream.rows.length) {
       rows = stream.rows;
       stream.rows = [];
+      stream.sizes = [];
     } else {
       rows = stream.rows.slice(0, size);
       stream.rows = stream.rows.slice(size);
+      stream.sizes = stream.sizes.slice(size);
     }
+    stream.bytes -= chunkBytes;
     stream.delivered += rows.length;
     const hasMore = !(stream.ended && stream.rows.length === 0);
     const chunk: StreamChunk = {
@@ -298,7 +336,9 @@ export class StreamRegistry {
       return chunk;
     }
     // Read ahead while the agent handles this chunk.
-    if (stream.paused && stream.rows.length < stream.chunkSize) this.#resume(stream);
+    if (stream.paused && stream.rows.length < stream.chunkSize && stream.bytes < stream.maxBytes) {
+      this.#resume(stream);
+    }
     stream.idleTimer = setTimeout(
       () => this.#close(stream, "expired after stream_idle_timeout", true),
       this.server.streamIdleTimeoutMs,
@@ -365,6 +405,8 @@ export class StreamRegistry {
       }
     }
     stream.rows = [];
+    stream.sizes = [];
+    stream.bytes = 0;
     if (interrupted && !stream.failure) {
       stream.failure = new ToolError("STREAM_CANCELLED", `The stream was ${why}`);
       this.#wake(stream);

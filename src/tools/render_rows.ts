@@ -14,7 +14,7 @@ export function renderRows(value: unknown): string {
   }
   for (const row of result.rows) lines.push(JSON.stringify(row));
   let summary = `${result.row_count} row${result.row_count === 1 ? "" : "s"}`;
-  if (result.truncated) summary += " (truncated at max_rows)";
+  if (result.truncated) summary += " (truncated: see the warning)";
   if (result.stream_id) {
     summary += result.has_more
       ? `; more in stream ${result.stream_id} (mysql_stream_next)`

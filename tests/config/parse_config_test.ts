@@ -231,3 +231,30 @@ Deno.test("Property 18: configured keys are always unique", () => {
     { numRuns: 100 },
   );
 });
+
+Deno.test("max_result_bytes defaults to 16 MB, reads sizes, and a datasource may override it", () => {
+  const env = () => "pw";
+  const plain = parse(SOURCE, env).config;
+  assert.equal(plain.server.maxResultBytes, 16 * 1024 * 1024);
+  assert.equal(plain.datasources[0].maxResultBytes, 16 * 1024 * 1024);
+  const { config, warnings } = parse(
+    `[server]\nmax_result_bytes = "4MB"\n${SOURCE}\nmax_result_bytes = 65536\n` +
+      SOURCE.replace('"shop"', '"other"'),
+    env,
+  );
+  assert.deepEqual(warnings, []);
+  assert.equal(config.server.maxResultBytes, 4 * 1024 * 1024);
+  assert.equal(config.datasources[0].maxResultBytes, 65536);
+  assert.equal(config.datasources[1].maxResultBytes, 4 * 1024 * 1024);
+  for (
+    const [value, reason] of <[string, RegExp][]> [['"12 parsecs"', /as a size/], [
+      "10",
+      /at least 1KB/,
+    ]]
+  ) {
+    assert.throws(
+      () => parse(`[server]\nmax_result_bytes = ${value}\n${SOURCE}`, env),
+      (error: unknown) => error instanceof ConfigError && reason.test(error.message),
+    );
+  }
+});

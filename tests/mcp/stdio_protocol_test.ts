@@ -64,6 +64,13 @@ Deno.test("malformed lines get JSON-RPC errors, valid ones still get answers, an
         arguments: { datasource_key: "x", database: "d", password: "p" },
       },
     }),
+    // Over the 10 MB line limit, its id written last as the SDK does: answered for that id.
+    JSON.stringify({
+      method: "tools/call",
+      params: { name: "mysql_query", arguments: { query: "x".repeat(11 * 1024 * 1024) } },
+      jsonrpc: "2.0",
+      id: 12,
+    }),
     JSON.stringify({ jsonrpc: "2.0", id: 11, method: "ping" }),
   ]);
   assert.equal(code, 0);
@@ -75,5 +82,8 @@ Deno.test("malformed lines get JSON-RPC errors, valid ones still get answers, an
   assert.equal(byId.get(10).result.isError, true);
   assert.match(byId.get(10).result.content[0].text, /INVALID_ARGUMENT/);
   assert.deepEqual(byId.get(11).result, {});
+  assert.equal(byId.get(12).error.code, -32600);
+  assert.match(byId.get(12).error.message, /too large/);
+  assert.match(stderr, /Request too large/);
   assert.ok(!stderr.includes("pw-never-shown"));
 });

@@ -26,29 +26,35 @@ function pipes(lines: string[]) {
   };
 }
 
-Deno.test("StdioTransport scrubs every message it writes, and answers requests read before stdin ended", async () => {
+Deno.test("StdioTransport scrubs every message it writes, also replies sent after stdin ended", async () => {
   const scrubber = new SecretScrubber();
   scrubber.add("hunter2-secret");
   const io = pipes([JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call" })]);
   const transport = new StdioTransport({ scrubber, input: io.input, output: io.output });
-  const closed = new Promise<void>((resolve) => (transport.onclose = resolve));
-  transport.onmessage = (message) => {
-    // Answered after stdin has already ended.
-    setTimeout(() => {
-      void transport.send({
-        jsonrpc: "2.0",
-        method: "notifications/message",
-        params: { level: "info", data: { msg: "using hunter2-secret" } },
-      });
-      void transport.send({
-        jsonrpc: "2.0",
-        id: (message as { id: number }).id,
-        result: { content: [{ type: "text", text: JSON.stringify({ pw: "hunter2-secret" }) }] },
-      });
-    }, 50);
-  };
+  const inputEnded = new Promise<void>((resolve) => (transport.oninputend = resolve));
+  const answered = new Promise<void>((resolve) => {
+    transport.onmessage = (message) => {
+      // Answered after stdin has already ended: the owner closes once it has answered.
+      setTimeout(async () => {
+        await transport.send({
+          jsonrpc: "2.0",
+          method: "notifications/message",
+          params: { level: "info", data: { msg: "using hunter2-secret" } },
+        });
+        await transport.send({
+          jsonrpc: "2.0",
+          id: (message as { id: number }).id,
+          result: { content: [{ type: "text", text: JSON.stringify({ pw: "hunter2-secret" }) }] },
+        });
+        resolve();
+      }, 50);
+    };
+  });
   await transport.start();
-  await closed;
+  await inputEnded;
+  await answered;
+  await transport.flushed();
+  await transport.close();
   const lines = io.text().trim().split("\n").map((l) => JSON.parse(l));
   assert.equal(lines.length, 2);
   assert.equal(lines[0].params.data.msg, "using [REDACTED]");

@@ -30,6 +30,7 @@ export function configWith(
       readOnly: true,
       maxRows: 100,
       allowStoredFunctions: false,
+      maxResultBytes: SERVER_DEFAULTS.maxResultBytes,
       pool: POOL_DEFAULTS,
     })),
     tools: [],
