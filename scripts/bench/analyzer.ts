@@ -21,6 +21,19 @@ export interface AnalyzerCost {
   maxUs: number;
 }
 
+/** `head` + as many `part`s as fit + `tail`, up to the longest text the gate analyses. */
+function fill(part: string | ((i: number) => string), tail: string, head = ""): string {
+  const pieces: string[] = [head];
+  let length = head.length + tail.length;
+  for (let i = 0;; i++) {
+    const piece = typeof part === "string" ? part : part(i);
+    if (length + piece.length > MAX_SQL_LENGTH) break;
+    pieces.push(piece);
+    length += piece.length;
+  }
+  return pieces.join("") + tail;
+}
+
 function statements(): [string, string][] {
   const ids = (n: number) => Array.from({ length: n }, (_, i) => i + 1).join(", ");
   const joins = Array.from(
@@ -44,9 +57,13 @@ function statements(): [string, string][] {
         Array.from({ length: 3_000 }, (_, i) => `('u${i}@example.com', 'User ${i}')`).join(", ")
       }`,
     ],
+    ["max-size nested WITH (refused)", fill("WITH a AS (", "SELECT 1")],
+    ["max-size distinct function names", fill((i) => `f${i}(),`, "1", "SELECT ")],
+    ["max-size distinct @@variables", fill((i) => `@@v${i},`, "1", "SELECT ")],
+    ["max-size select list 1,1,1...", fill("1,", "1", "SELECT ")],
     [
-      "256 KB nested WITH (refused)",
-      "WITH a AS (".repeat(Math.floor(MAX_SQL_LENGTH / 11) - 10) + "SELECT 1",
+      "max-size, read three ways",
+      fill((i) => `f${i}(),`, `1, '\\"' */`, "/*M! SELECT "),
     ],
   ];
 }

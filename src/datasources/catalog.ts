@@ -71,6 +71,7 @@ export class Catalog {
   readonly #databases = new TtlCache<DatabaseInfo[]>(DATABASE_TTL_MS, 256);
   readonly #tables = new TtlCache<TableInfo[]>(DATABASE_TTL_MS, 1024);
   readonly #schemas = new TtlCache<TableSchema>(SCHEMA_TTL_MS, 2048);
+  readonly #views = new TtlCache<ReadonlyMap<string, string>>(DATABASE_TTL_MS, 256);
 
   constructor(private readonly datasources: Datasources, private readonly query: MetadataQuery) {}
 
@@ -122,6 +123,27 @@ export class Catalog {
       "DATABASE_NOT_FOUND",
       `Database "${clip(database)}" does not exist on datasource "${key}"`,
     );
+  }
+
+  /**
+   * Every view the source's databases hold, "db.view" → its definition ("" when the account
+   * may not see it). The gate reads them to know which databases a view reaches.
+   */
+  async viewDefinitions(key: string): Promise<ReadonlyMap<string, string>> {
+    const cached = this.#views.get(key);
+    if (cached) return cached;
+    const allowed = this.datasources.get(key).databases;
+    const rows = await this.query(
+      key,
+      `SELECT TABLE_SCHEMA, TABLE_NAME, VIEW_DEFINITION FROM information_schema.VIEWS` +
+        (allowed.length > 0 ? ` WHERE TABLE_SCHEMA IN (${allowed.map(() => "?").join(", ")})` : ""),
+      allowed,
+    );
+    const views = new Map(
+      rows.map(([db, name, definition]) => [`${db}.${name}`, String(definition ?? "")]),
+    );
+    this.#views.set(key, views);
+    return views;
   }
 
   async tables(key: string, database: string): Promise<TableInfo[]> {

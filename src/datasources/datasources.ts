@@ -1,3 +1,4 @@
+import type { ServerFlavor } from "../pool/types.ts";
 import type { DatasourceConfig, ServerConfig } from "../config/config.ts";
 import { clip } from "../errors/clip.ts";
 import { ToolError } from "../errors/tool_error.ts";
@@ -84,6 +85,14 @@ export class Datasources {
   }
 
   /** The pool for (key, database); database undefined means the server-level pool. */
+  /** The server flavour of a source, once any of its pools has connected. */
+  flavor(key: string): ServerFlavor | undefined {
+    for (const pool of this.#sources.get(key)?.pools.values() ?? []) {
+      if (pool.flavor !== undefined) return pool.flavor;
+    }
+    return undefined;
+  }
+
   pool(key: string, database?: string): Pool {
     const source = this.#sources.get(key);
     if (!source) this.get(key);

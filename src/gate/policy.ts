@@ -11,6 +11,7 @@ import { GRAMMAR_FUNCTIONS, type SqlAnalysis } from "../sql/classify.ts";
 import mariadb from "../sql/data/mariadb.json" with { type: "json" };
 import mysql from "../sql/data/mysql.json" with { type: "json" };
 import variables from "../sql/data/system_variables.json" with { type: "json" };
+import type { ViewReach } from "./view_reach.ts";
 
 /** Which tool runs the statement: mysql_query (reads) or mysql_execute (writes). */
 export type ToolKind = "query" | "execute";
@@ -35,12 +36,39 @@ export interface Admission {
   readonly filterVariables: boolean;
   /** Check each result column's database against the allow-list (the second layer). */
   readonly checkColumns: boolean;
+  /** JSON_TABLE columns come back in MariaDB's placeholder database "*any*": not a database. */
+  readonly jsonTable: boolean;
 }
 
 const BUILTINS: Readonly<Record<Flavor, ReadonlySet<string>>> = {
   mariadb: new Set([...mariadb.functions, ...GRAMMAR_FUNCTIONS]),
   mysql: new Set([...mysql.functions, ...GRAMMAR_FUNCTIONS]),
 };
+/** Built-ins that an older server of the flavour resolves to stored functions: name → version. */
+const FUNCTIONS_SINCE: Readonly<Record<Flavor, ReadonlyMap<string, string>>> = {
+  mariadb: sinceMap(mariadb),
+  mysql: sinceMap(mysql),
+};
+
+function sinceMap(data: { functions_since?: Record<string, string[]> }): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const [version, names] of Object.entries(data.functions_since ?? {})) {
+    for (const name of names) map.set(name, version);
+  }
+  return map;
+}
+
+/** True when `version` ("10.11.19-MariaDB-...") is at least `since` ("11.8"). */
+function atLeast(version: string, since: string): boolean {
+  const have = version.split(/[.-]/).map(Number);
+  const want = since.split(".").map(Number);
+  for (let i = 0; i < want.length; i++) {
+    const a = have[i] || 0;
+    if (a !== want[i]) return a > want[i];
+  }
+  return true;
+}
+
 const REFUSED_FUNCTIONS: ReadonlyMap<string, string> = new Map([
   ...Object.entries(mysql.refused_functions as Record<string, string>),
   ...Object.entries(mariadb.refused_functions as Record<string, string>),
@@ -141,6 +169,13 @@ export function decide(
     const why = REFUSED_FUNCTIONS.get(name);
     if (why !== undefined) refuse(`${name}() ${why}`, { function: name });
   }
+  const loose = analysis.looseCalls[0];
+  if (loose !== undefined && !source.allowStoredFunctions) {
+    refuse(
+      `${loose} followed by a space or written quoted calls a stored function of that name on MySQL and MariaDB, not the built-in: write ${loose}( with no space or quotes (stored functions are refused unless datasource "${source.key}" sets allow_stored_functions = true)`,
+      { function: loose },
+    );
+  }
   const stored = [
     ...analysis.storedFunctions,
     ...analysis.functions.filter((name) =>
@@ -156,7 +191,38 @@ export function decide(
     resetAfter,
     filterVariables: analysis.listsVariables,
     checkColumns: analysis.show === undefined,
+    jsonTable: analysis.jsonTable,
   };
+}
+
+/**
+ * Views the statement names must not reach a database the datasource does not allow: a view
+ * in an allowed database over a hidden one would otherwise read (or write) it by proxy.
+ */
+export function checkViews(
+  analysis: SqlAnalysis,
+  source: PolicySource,
+  database: string,
+  reach: ViewReach,
+): void {
+  for (const table of analysis.tables) {
+    const db = table.db ?? database;
+    const reached = reach(db, table.name);
+    if (reached === undefined) {
+      refuse(
+        `The statement names view "${db}.${table.name}", whose definition the gate cannot read or does not understand, so it cannot tell which databases the view reaches (grant the account SHOW VIEW, or query the underlying tables)`,
+        { view: `${db}.${table.name}` },
+      );
+    }
+    for (const name of reached) {
+      if (!databaseAllowed(name, source)) {
+        refuse(
+          `The statement names view "${db}.${table.name}", which reads database "${name}", not available on datasource "${source.key}"`,
+          { view: `${db}.${table.name}`, database: name },
+        );
+      }
+    }
+  }
 }
 
 /**
@@ -166,11 +232,17 @@ export function decide(
 export function checkFunctionsOn(
   analysis: SqlAnalysis,
   flavor: Flavor,
+  serverVersion: string,
   source: PolicySource,
 ): void {
   if (source.allowStoredFunctions) return;
   const builtins = BUILTINS[flavor];
-  const stored = analysis.functions.find((name) => !builtins.has(name));
+  const since = FUNCTIONS_SINCE[flavor];
+  const stored = analysis.functions.find((name) => {
+    if (!builtins.has(name)) return true;
+    const version = since.get(name);
+    return version !== undefined && !atLeast(serverVersion, version);
+  });
   if (stored !== undefined) refuseStoredFunction(stored, source);
 }
 
@@ -189,13 +261,21 @@ function isInformationSchema(name: string): boolean {
   return name.toLowerCase() === "information_schema";
 }
 
+/** On the allow-list; with none, anything but the internal schemas (unless listed). */
+function databaseAllowed(name: string, source: PolicySource): boolean {
+  const listed = source.databases.includes(name);
+  return source.databases.length === 0 ? !isInternalSchema(name) || listed : listed;
+}
+
 /** A database the statement reaches must be on the allow-list; internals only if listed. */
 function checkDatabase(name: string, source: PolicySource): void {
-  const listed = source.databases.includes(name);
-  const allowed = source.databases.length === 0 ? !isInternalSchema(name) || listed : listed;
-  if (!allowed) {
+  if (!databaseAllowed(name, source)) {
     refuse(
-      `The statement names database "${name}", which is not available on datasource "${source.key}"`,
+      `The statement names database "${name}", which is not available on datasource "${source.key}"` +
+        (isInformationSchema(name)
+          ? ": for tables and columns use mysql_list_tables, mysql_describe_table or the mysql://" +
+            `${source.key}/{database}/schema resource`
+          : ""),
       { database: name },
     );
   }
@@ -220,13 +300,12 @@ function checkInformationSchemaTable(db: string, table: string, source: PolicySo
 export function foreignColumnSchema(
   schemas: readonly (string | undefined)[],
   source: PolicySource,
+  jsonTable = false,
 ): string | undefined {
   for (const schema of schemas) {
     if (schema === undefined || schema === "") continue;
-    const allowed = source.databases.length === 0
-      ? !isInternalSchema(schema) || source.databases.includes(schema)
-      : source.databases.includes(schema);
-    if (!allowed) return schema;
+    if (jsonTable && schema === "*any*") continue;
+    if (!databaseAllowed(schema, source)) return schema;
   }
   return undefined;
 }

@@ -9,10 +9,12 @@ import type { PooledConnection } from "../pool/types.ts";
 import { classifySql, MAX_SQL_LENGTH, type SqlAnalysis } from "../sql/classify.ts";
 import { type ColumnInfo, columnInfo, type DriverField } from "./column_types.ts";
 import { Deadlines } from "./deadlines.ts";
+import { viewReach } from "./view_reach.ts";
 import type { QueryHooks, StatementInfo } from "./hooks.ts";
 import {
   type Admission,
   checkFunctionsOn,
+  checkViews,
   decide,
   foreignColumnSchema,
   isReadableVariable,
@@ -172,7 +174,8 @@ export class SqlGate {
       );
     }
     await this.catalog.requireDatabase(req.datasource, req.database);
-    const analysis = classifySql(req.sql);
+    // The catalog check above has connected: the server's reserved words apply.
+    const analysis = classifySql(req.sql, { flavor: this.datasources.flavor(req.datasource) });
     const verb = analysis.verb || "(empty)";
     if (analysis.firstStatement.trim() === "") {
       throw new ToolError("INVALID_ARGUMENT", "The SQL text holds no statement");
@@ -180,6 +183,17 @@ export class SqlGate {
     let admission: Admission;
     try {
       admission = decide(analysis, source, req.database, kind === "execute" ? "execute" : "query");
+      if (analysis.tables.length > 0) {
+        const views = await this.catalog.viewDefinitions(req.datasource);
+        if (views.size > 0) {
+          checkViews(
+            analysis,
+            source,
+            req.database,
+            viewReach(views, this.datasources.flavor(req.datasource)),
+          );
+        }
+      }
     } catch (refusal) {
       // Outside the grammar is refused; when the server agrees it is not even valid SQL, its
       // syntax error (with the position) helps the agent more than ours.
@@ -332,7 +346,12 @@ export class SqlGate {
     const pool = this.datasources.pool(req.datasource, req.database);
     const conn = await pool.acquire({ signal: req.signal, holder: req.tool ?? "query" });
     try {
-      checkFunctionsOn(admitted.analysis, conn.flavor, this.datasources.get(req.datasource));
+      checkFunctionsOn(
+        admitted.analysis,
+        conn.flavor,
+        conn.serverVersion,
+        this.datasources.get(req.datasource),
+      );
     } catch (error) {
       conn.release();
       throw error;
@@ -358,7 +377,11 @@ export class SqlGate {
   ): ToolError | undefined {
     if (!admitted.admission.checkColumns) return undefined;
     const source = this.datasources.get(req.datasource);
-    const schema = foreignColumnSchema(fields.map((f) => f.schema), source);
+    const schema = foreignColumnSchema(
+      fields.map((f) => f.schema),
+      source,
+      admitted.admission.jsonTable,
+    );
     if (schema === undefined) return undefined;
     this.log.warn("result withheld: a column comes from a database outside the allow-list", {
       datasource: source.key,

@@ -57,6 +57,8 @@ class Slot {
   /** Cached session transaction mode; the session init leaves it READ ONLY. */
   readOnly = true;
   deathCallbacks: ((error: Error) => void)[] | undefined = undefined;
+  /** Resolves the promise of the release whose housekeeping is running. */
+  settled: (() => void) | undefined = undefined;
   deathError: Error | undefined = undefined;
 
   constructor(
@@ -123,10 +125,10 @@ class Lease implements PooledConnection {
     });
   }
 
-  release(): void {
-    if (this.#done) return;
+  release(): Promise<void> {
+    if (this.#done) return Promise.resolve();
     this.#done = true;
-    this.#pool[RELEASE](this.#slot);
+    return this.#pool[RELEASE](this.#slot);
   }
 
   discard(reason: string): void {
@@ -171,6 +173,12 @@ interface Waiter {
  * max_lifetime or health_check_interval switches that feature off.
  */
 export class Pool {
+  /** The server flavour of the last connection opened: known once one has been. */
+  #flavor: ServerFlavor | undefined;
+  get flavor(): ServerFlavor | undefined {
+    return this.#flavor;
+  }
+
   readonly name: string;
   readonly #target: ConnectionTarget;
   readonly #config: PoolConfig;
@@ -534,14 +542,30 @@ export class Pool {
 
   // ---- giving back --------------------------------------------------------
 
-  [RELEASE](slot: Slot): void {
+  [RELEASE](slot: Slot): Promise<void> {
+    const settled = new Promise<void>((resolve) => (slot.settled = resolve));
+    if (!this.#release(slot)) this.#settle(slot);
+    return settled;
+  }
+
+  #settle(slot: Slot) {
+    const settled = slot.settled;
+    slot.settled = undefined;
+    settled?.();
+  }
+
+  /** Returns true when housekeeping (a reset) runs on before the slot is clean again. */
+  #release(slot: Slot): boolean {
     if (this.#onEvent) {
       const holdMs = slot.lentAt === UNSTAMPED ? 0 : this.#clock.now() - slot.lentAt;
       this.#emit({ type: "released", pool: this.name, threadId: slot.threadId, holdMs });
     }
     slot.lentAt = UNSTAMPED;
     slot.deathCallbacks = undefined;
-    if (slot.state === DEAD) return this.#checkDrained();
+    if (slot.state === DEAD) {
+      this.#checkDrained();
+      return false;
+    }
     slot.state = BUSY;
     if (this.#closed) {
       this.#remove(slot, "pool closed", true);
@@ -564,6 +588,7 @@ export class Pool {
           this.#afterHousekeeping(slot, initError, "session init failed");
         });
       });
+      return true;
     } else if (!slot.readOnly) {
       // The next holder starts in READ ONLY mode, like a fresh session.
       const stop = this[DEADLINE](slot, "restoring read only timed out");
@@ -572,9 +597,11 @@ export class Pool {
         if (!error) slot.readOnly = true;
         this.#afterHousekeeping(slot, error, "restoring read only failed");
       });
+      return true;
     } else {
       this.#makeAvailable(slot, UNSTAMPED);
     }
+    return false;
   }
 
   [DISCARD](slot: Slot, reason: string): void {
@@ -609,6 +636,7 @@ export class Pool {
   }
 
   #afterHousekeeping(slot: Slot, error: unknown, reason: string) {
+    this.#settle(slot);
     if (slot.state === DEAD) return this.#checkDrained();
     if (error) {
       this.#remove(slot, reason, false);
@@ -661,6 +689,7 @@ export class Pool {
     this.#lastOpenFailed = false;
     const now = this.#clock.now();
     const slot = new Slot(opened.raw, opened.threadId, opened.flavor, opened.serverVersion, now);
+    this.#flavor = opened.flavor;
     const onGone = (error?: unknown) => this.#died(slot, error);
     opened.raw.on("error", onGone);
     opened.raw.on("end", onGone);

@@ -31,7 +31,12 @@ export interface PooledConnection {
   /** Puts the session in READ ONLY or READ WRITE transaction mode; no round trip if unchanged. */
   setReadOnly(readOnly: boolean): Promise<void>;
   /** Returns it to the pool (reset first when dirty). Later calls do nothing. */
-  release(): void;
+  /**
+   * Gives the connection back. The promise resolves once it is clean again (a dirty one reset,
+   * the read-only default restored) or gone: await it when the caller's answer must not go out
+   * before state it left on the connection is.
+   */
+  release(): Promise<void>;
   /** Closes it for good (fatal error, KILL, timeout). Later calls do nothing. */
   discard(reason: string): void;
   /** Calls back once if the connection dies while lent (error or end event); returns an unsubscribe. */

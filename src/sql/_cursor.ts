@@ -10,6 +10,13 @@ import type { Token } from "./lexer.ts";
 
 /** Deepest nesting of parentheses, subqueries and expressions the parser follows. */
 export const MAX_DEPTH = 128;
+/** Deepest nesting of WITH clauses: MariaDB's parse time doubles with each level, unkillably. */
+export const MAX_WITH_NESTING = 8;
+/**
+ * Most copies of common table expressions a statement may expand to (a CTE that names an
+ * earlier one twice doubles it): MariaDB prepares 2^n copies in a thread KILL cannot stop.
+ */
+export const MAX_CTE_EXPANSION = 64;
 
 /** Words that may follow a parenthesised query inside the parentheses around it. */
 const QUERY_CONTINUATIONS = new Set([
@@ -53,6 +60,11 @@ export interface StatementFacts {
   functions: string[];
   /** `db.name(...)` calls: always stored functions. */
   storedFunctions: string[];
+  /**
+   * Calls written with a quoted name or a space (or comment) before "(": the server may resolve
+   * them to a stored function even where the name is a built-in.
+   */
+  looseCalls: string[];
   /** System variables read with `@@`, lower case, scope removed. */
   systemVariables: string[];
   /** SHOW DATABASES / SCHEMAS. */
@@ -63,6 +75,8 @@ export interface StatementFacts {
   leavesSessionState: boolean;
   /** The statement returns rows from a write (MariaDB RETURNING). */
   returning: boolean;
+  /** The statement reads a JSON_TABLE (whose columns MariaDB reports in database "*any*"). */
+  jsonTable: boolean;
 }
 
 export function emptyFacts(): StatementFacts {
@@ -73,11 +87,13 @@ export function emptyFacts(): StatementFacts {
     tables: [],
     functions: [],
     storedFunctions: [],
+    looseCalls: [],
     systemVariables: [],
     listsDatabases: false,
     listsVariables: false,
     leavesSessionState: false,
     returning: false,
+    jsonTable: false,
   };
 }
 
@@ -109,7 +125,13 @@ export class Cursor {
   #depth = 0;
   readonly facts: StatementFacts = emptyFacts();
 
-  constructor(readonly tokens: readonly Token[]) {}
+  constructor(
+    readonly tokens: readonly Token[],
+    /** Words that cannot be bare names on the server the statement is for. */
+    readonly reserved: ReadonlySet<string>,
+    /** Words reserved on that server for sure (on both flavours when it is not known). */
+    readonly reservedForSure: ReadonlySet<string>,
+  ) {}
 
   peek(ahead = 0): Token | undefined {
     return this.tokens[this.pos + ahead];
@@ -141,9 +163,12 @@ export class Cursor {
     return token !== undefined && token.kind === "op" && token.text === text;
   }
 
-  acceptWord(...uppers: string[]): string | undefined {
-    const upper = this.word();
-    if (upper !== "" && uppers.includes(upper)) {
+  /** Takes the word here when it is one of `a`..`d`. (Fixed parameters: this is the hot path.) */
+  acceptWord(a: string, b?: string, c?: string, d?: string): string | undefined {
+    const token = this.tokens[this.pos];
+    if (token === undefined || token.kind !== "word") return undefined;
+    const upper = token.upper!;
+    if (upper === a || upper === b || upper === c || upper === d) {
       this.pos++;
       return upper;
     }
@@ -159,9 +184,9 @@ export class Cursor {
     return true;
   }
 
-  expectWord(...uppers: string[]): string {
-    const upper = this.acceptWord(...uppers);
-    if (upper === undefined) this.fail(uppers.join(" or "));
+  expectWord(a: string, b?: string, c?: string, d?: string): string {
+    const upper = this.acceptWord(a, b, c, d);
+    if (upper === undefined) this.fail([a, b, c, d].filter(Boolean).join(" or "));
     return upper;
   }
 
@@ -188,16 +213,26 @@ export class Cursor {
 
   /** Runs `rule` one nesting level deeper; refuses past {@linkcode MAX_DEPTH}. */
   nested<T>(rule: () => T): T {
+    this.enter();
+    const result = rule();
+    this.#depth--;
+    return result;
+  }
+
+  /**
+   * One nesting level deeper (pair with {@linkcode leave}); refuses past MAX_DEPTH. A parse that
+   * throws is over, so the depth needs no unwinding.
+   */
+  enter(): void {
     if (++this.#depth > MAX_DEPTH) {
-      throw new NotUnderstood(
+      throw new Refused(
         `the statement is nested too deeply to analyse (more than ${MAX_DEPTH} levels)`,
       );
     }
-    try {
-      return rule();
-    } finally {
-      this.#depth--;
-    }
+  }
+
+  leave(): void {
+    this.#depth--;
   }
 
   /** Index of the `)` that closes the `(` at absolute index `open` (or the token count). */
@@ -233,8 +268,62 @@ export class Cursor {
     return after.kind === "word" && QUERY_CONTINUATIONS.has(after.upper!);
   }
 
+  /** Common table expressions in scope, innermost WITH last: name → copies it expands to. */
+  readonly cteScopes: Map<string, number>[] = [];
+
+  /** Copies of CTEs that the table references recorded since `from` expand to. */
+  cteCopies(from: number): number {
+    let copies = 0;
+    for (let i = from; i < this.facts.tables.length; i++) {
+      const ref = this.facts.tables[i];
+      if (ref.db !== undefined) continue;
+      for (let s = this.cteScopes.length - 1; s >= 0; s--) {
+        const weight = this.cteScopes[s].get(ref.name.toLowerCase());
+        if (weight !== undefined) {
+          copies += weight;
+          break;
+        }
+      }
+    }
+    if (copies > MAX_CTE_EXPANSION) {
+      this.refuse(
+        `the statement's common table expressions expand to more than ${MAX_CTE_EXPANSION} copies`,
+      );
+    }
+    return copies;
+  }
+
+  /** What each fact list already holds: adding stays O(1) however many names a text has. */
+  readonly #seen = new Set<string>();
+
+  #add(
+    list: "databases" | "functions" | "storedFunctions" | "looseCalls" | "systemVariables",
+    name: string,
+  ) {
+    const key = `${list}\0${name}`;
+    if (this.#seen.has(key)) return;
+    this.#seen.add(key);
+    this.facts[list].push(name);
+  }
+
   addDatabase(name: string): void {
-    if (!this.facts.databases.includes(name)) this.facts.databases.push(name);
+    this.#add("databases", name);
+  }
+
+  addFunction(name: string): void {
+    this.#add("functions", name);
+  }
+
+  addStoredFunction(name: string): void {
+    this.#add("storedFunctions", name);
+  }
+
+  addLooseCall(name: string): void {
+    this.#add("looseCalls", name);
+  }
+
+  addSystemVariable(name: string): void {
+    this.#add("systemVariables", name);
   }
 
   addTable(parts: string[]): void {

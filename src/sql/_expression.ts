@@ -10,7 +10,7 @@ import type { Cursor } from "./_cursor.ts";
 import { functionCall, genericArguments } from "./_functions.ts";
 import { atName, dottedName, identifier, nameOf } from "./_names.ts";
 import { parenthesizedQuery } from "./_query.ts";
-import { INTERVAL_UNITS, RESERVED } from "./_words.ts";
+import { INTERVAL_UNITS } from "./_words.ts";
 
 const COMPARISONS = new Set(["=", "<=>", ">=", ">", "<=", "<", "<>", "!="]);
 const TIME_LITERAL_WORDS = new Set(["DATE", "TIME", "TIMESTAMP"]);
@@ -34,7 +34,9 @@ const KEYWORD_VALUES = new Set([
 
 /** Any expression. */
 export function expression(c: Cursor): void {
-  c.nested(() => booleanChain(c));
+  c.enter();
+  booleanChain(c);
+  c.leave();
 }
 
 /**
@@ -66,8 +68,12 @@ function predicate(c: Cursor): void {
       if (token.text === ":=") c.refuse("`:=` assigns a user variable");
       if (!COMPARISONS.has(token.text)) return;
       c.pos++;
-      if (c.acceptWord("ANY", "SOME", "ALL")) {
-        if (!c.isOp("(") || !c.opensQuery()) c.fail("a subquery after ANY, SOME or ALL");
+      const quantifier = c.word();
+      if (
+        (quantifier === "ANY" || quantifier === "SOME" || quantifier === "ALL") && c.isOp("(", 1)
+      ) {
+        c.pos++;
+        if (!c.opensQuery()) c.fail("a subquery after ANY, SOME or ALL");
         parenthesizedQuery(c);
       } else {
         bitExpression(c);
@@ -230,10 +236,17 @@ function variable(c: Cursor): void {
   if (!token.text.startsWith("@@")) return;
   // `@@global.name`, `@@session.name`, `@@name`; a quoted name is unquoted.
   let name = token.text.slice(2);
+  if (/^(global|session|local)$/i.test(name) && c.isOp(".")) {
+    // `@@global.\`name\``: the lexer ends the variable at the dot before a quoted name.
+    c.pos++;
+    const part = c.next();
+    if (part.kind !== "quoted_ident" && part.kind !== "word") c.fail("a variable name");
+    name = nameOf(part);
+  }
   const q = name[0];
   if (q === "`" || q === "'" || q === '"') name = name.slice(1, -1).replaceAll(q + q, q);
   name = name.toLowerCase().replace(/^(global|session|local)\./, "");
-  if (!c.facts.systemVariables.includes(name)) c.facts.systemVariables.push(name);
+  c.addSystemVariable(name);
 }
 
 /** `(subquery)`, `(expr)` or a row `(expr, expr, ...)`. */
@@ -263,7 +276,7 @@ export function columnReference(c: Cursor): void {
   if (!c.isOp("(")) return;
   if (parts.length !== 2) c.fail("a function name");
   c.addDatabase(parts[0]);
-  c.facts.storedFunctions.push(`${parts[0]}.${parts[1]}`);
+  c.addStoredFunction(`${parts[0]}.${parts[1]}`);
   genericArguments(c, "");
 }
 
@@ -303,7 +316,7 @@ function wordOperand(c: Cursor, upper: string): void {
     return;
   }
   if (upper === "MATCH") return c.fail('"(" after MATCH');
-  if (RESERVED.has(upper) && !c.isOp(".", 1)) c.fail("a value");
+  if (c.reserved.has(upper) && !c.isOp(".", 1)) c.fail("a value");
   columnReference(c);
 }
 

@@ -95,8 +95,13 @@ export const GRAMMAR_FUNCTIONS: ReadonlySet<string> = new Set(
 
 /** A call `name(...)` at the cursor, with whatever follows it (OVER, WITHIN GROUP ...). */
 export function functionCall(c: Cursor): void {
-  const name = nameOf(c.next()).toUpperCase();
-  if (!c.facts.functions.includes(name)) c.facts.functions.push(name);
+  const token = c.next();
+  const name = nameOf(token).toUpperCase();
+  c.addFunction(name);
+  // A quoted name, or anything between a non-reserved name and "(", makes the server skip its
+  // built-in grammar for the name: `count (x)` and `` `count`(x) `` call a stored function.
+  const spaced = token.end !== c.peek()!.start;
+  if (token.kind !== "word" || (spaced && !c.reservedForSure.has(name))) c.addLooseCall(name);
   genericArguments(c, name);
   if (name === "MATCH") return;
   afterCall(c);
@@ -107,24 +112,26 @@ export function genericArguments(c: Cursor, name: string): void {
   c.expectOp("(");
   if (c.acceptOp(")")) return;
   const rule = RULES[name];
-  c.nested(() => {
-    if (rule !== undefined) {
-      rule(c, name);
-    } else {
-      c.acceptWord("DISTINCT", "ALL");
-      expressionList(c);
-    }
-  });
+  c.enter();
+  if (rule !== undefined) {
+    rule(c, name);
+  } else {
+    c.acceptWord("DISTINCT", "ALL");
+    expressionList(c);
+  }
+  c.leave();
   c.expectOp(")");
 }
 
 /** Window and ordered-set syntax after the closing parenthesis. */
 function afterCall(c: Cursor): void {
-  if (c.isWord("FROM") && ["FIRST", "LAST"].includes(c.word(1))) {
+  const next = c.word();
+  if (next === "") return;
+  if (next === "FROM" && (c.isWord("FIRST", 1) || c.isWord("LAST", 1))) {
     const then = c.word(2);
     if (then === "RESPECT" || then === "IGNORE" || then === "OVER") c.pos += 2;
   }
-  if (["RESPECT", "IGNORE"].includes(c.word()) && c.isWord("NULLS", 1)) c.pos += 2;
+  if ((c.isWord("RESPECT") || c.isWord("IGNORE")) && c.isWord("NULLS", 1)) c.pos += 2;
   if (c.acceptWords("WITHIN", "GROUP")) {
     c.expectOp("(");
     c.expectWord("ORDER");

@@ -6,7 +6,7 @@
 
 import type { Cursor } from "./_cursor.ts";
 import type { Token } from "./lexer.ts";
-import { isBareAlias, RESERVED } from "./_words.ts";
+import { isBareAlias } from "./_words.ts";
 
 /** The identifier a name token denotes: quotes removed, doubled quotes undone. */
 export function nameOf(token: Token): string {
@@ -20,7 +20,7 @@ export function atName(c: Cursor, ahead = 0): boolean {
   const token = c.peek(ahead);
   if (token === undefined) return false;
   if (token.kind === "quoted_ident") return true;
-  return token.kind === "word" && !RESERVED.has(token.upper!);
+  return token.kind === "word" && !c.reserved.has(token.upper!);
 }
 
 /** Reads one identifier. */
@@ -77,7 +77,10 @@ export function optionalAlias(c: Cursor, allowString: boolean): void {
   }
   const token = c.peek();
   if (token === undefined) return;
-  if (token.kind === "quoted_ident" || (token.kind === "word" && isBareAlias(token.upper!))) {
+  if (
+    token.kind === "quoted_ident" ||
+    (token.kind === "word" && isBareAlias(token.upper!, c.reserved))
+  ) {
     c.pos++;
   } else if (allowString && token.kind === "string" && token.literalPrefix === undefined) {
     c.pos++;

@@ -6,13 +6,12 @@
  * @module
  */
 
-import type { Cursor } from "./_cursor.ts";
+import { type Cursor, MAX_WITH_NESTING } from "./_cursor.ts";
 import { bitExpression, columnReference, expression, expressionList } from "./_expression.ts";
 import { dataType, limitValue, onEmptyOrError } from "./_functions.ts";
 import { atName, dottedName, identifier, nameList, optionalAlias, tableName } from "./_names.ts";
 import { isBareAlias } from "./_words.ts";
 
-const SET_OPERATORS = ["UNION", "EXCEPT", "INTERSECT"];
 const SELECT_OPTIONS = [
   "ALL",
   "DISTINCT",
@@ -39,27 +38,48 @@ export function parenthesizedQuery(c: Cursor): void {
  * write files and variables wherever they stand.
  */
 export function queryExpression(c: Cursor): void {
-  if (c.isWord("WITH")) withClause(c);
-  queryBody(c);
-  tail(c);
+  withScope(c, () => {
+    queryBody(c);
+    tail(c);
+  });
 }
 
-/** `WITH [RECURSIVE] name [(cols)] AS (query), ...` */
-export function withClause(c: Cursor): void {
+/** `[WITH ...] main`: the CTEs are in scope for `main`, and counted when it names them. */
+export function withScope(c: Cursor, main: () => void): void {
+  if (!c.isWord("WITH")) return main();
+  withClause(c);
+  try {
+    const from = c.facts.tables.length;
+    main();
+    c.cteCopies(from);
+  } finally {
+    c.cteScopes.pop();
+  }
+}
+
+/** `WITH [RECURSIVE] name [(cols)] AS (query), ...`; leaves its scope open for the caller. */
+function withClause(c: Cursor): void {
   c.expectWord("WITH");
+  if (c.cteScopes.length >= MAX_WITH_NESTING) {
+    c.refuse(`WITH clauses are nested too deeply (more than ${MAX_WITH_NESTING} levels)`);
+  }
+  const scope = new Map<string, number>();
+  c.cteScopes.push(scope);
   c.acceptWord("RECURSIVE");
   do {
-    identifier(c, "a common table expression name");
+    const name = identifier(c, "a common table expression name");
     if (c.isOp("(")) nameList(c);
     c.expectWord("AS");
     if (!c.isOp("(")) c.fail('"(" after AS');
+    const from = c.facts.tables.length;
     parenthesizedQuery(c);
+    scope.set(name.toLowerCase(), 1 + c.cteCopies(from));
   } while (c.acceptOp(","));
 }
 
 function queryBody(c: Cursor): void {
   queryPrimary(c);
-  while (c.acceptWord(...SET_OPERATORS)) {
+  while (c.acceptWord("UNION", "EXCEPT", "INTERSECT")) {
     c.acceptWord("ALL", "DISTINCT");
     queryPrimary(c);
   }
@@ -94,8 +114,9 @@ export function valuesRows(c: Cursor): void {
 }
 
 function select(c: Cursor): void {
-  while (c.acceptWord(...SELECT_OPTIONS) !== undefined) {
-    if (c.tokens[c.pos - 1].upper === "SQL_CALC_FOUND_ROWS") c.facts.leavesSessionState = true;
+  // An option word followed by a dot is a name (`SELECT sql_cache.id FROM t sql_cache`).
+  while (SELECT_OPTIONS.includes(c.word()) && !c.isOp(".", 1)) {
+    if (c.next().upper === "SQL_CALC_FOUND_ROWS") c.facts.leavesSessionState = true;
   }
   selectList(c);
   refuseInto(c);
@@ -135,8 +156,11 @@ export function selectList(c: Cursor): void {
 function tail(c: Cursor): void {
   if (c.acceptWords("ORDER", "BY")) orderByList(c);
   if (c.acceptWord("LIMIT")) {
-    limitValue(c);
-    if (c.acceptOp(",") || c.acceptWord("OFFSET")) limitValue(c);
+    // MariaDB: `LIMIT [n [, m | OFFSET m]] [ROWS EXAMINED n]`.
+    if (!(c.isWord("ROWS") && c.isWord("EXAMINED", 1))) {
+      limitValue(c);
+      if (c.acceptOp(",") || c.acceptWord("OFFSET")) limitValue(c);
+    }
     if (c.acceptWords("ROWS", "EXAMINED")) limitValue(c);
   }
   if (c.acceptWord("OFFSET")) {
@@ -285,7 +309,7 @@ function tableAlias(c: Cursor): void {
   }
   const token = c.peek();
   if (token?.kind === "quoted_ident") c.pos++;
-  else if (token?.kind === "word" && isBareAlias(token.upper!)) c.pos++;
+  else if (token?.kind === "word" && isBareAlias(token.upper!, c.reserved)) c.pos++;
 }
 
 function identifierOrFail(c: Cursor): void {
@@ -335,7 +359,10 @@ function systemTime(c: Cursor): void {
 
 /** `{USE|IGNORE|FORCE} {INDEX|KEY} [FOR {JOIN|ORDER BY|GROUP BY}] ([names])`, repeated. */
 function indexHints(c: Cursor): void {
-  while (["USE", "IGNORE", "FORCE"].includes(c.word()) && ["INDEX", "KEY"].includes(c.word(1))) {
+  for (;;) {
+    const verb = c.word();
+    if (verb !== "USE" && verb !== "IGNORE" && verb !== "FORCE") return;
+    if (!c.isWord("INDEX", 1) && !c.isWord("KEY", 1)) return;
     c.pos += 2;
     if (c.acceptWord("FOR")) {
       if (!c.acceptWord("JOIN")) {
@@ -354,6 +381,7 @@ function indexHints(c: Cursor): void {
 /** `JSON_TABLE(expr, path COLUMNS (...)) [AS] alias` */
 function jsonTable(c: Cursor): void {
   c.pos += 2;
+  c.facts.jsonTable = true;
   expression(c);
   c.expectOp(",");
   jsonPath(c);

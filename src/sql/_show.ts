@@ -64,6 +64,9 @@ export function showStatement(c: Cursor): void {
     c.pos++;
     form("VARIABLES");
     facts.listsVariables = true;
+    // LIKE only: a WHERE runs over every variable before the rows are filtered, so an error
+    // or a delay in it would tell the value of a variable that is never returned.
+    if (c.isWord("WHERE")) c.refuse("SHOW VARIABLES takes LIKE 'pattern' only, not WHERE");
     return filter(c);
   }
   if (c.acceptWord("CREATE")) {

@@ -8,7 +8,7 @@
  */
 
 import { Cursor, NotUnderstood, Refused, type StatementFacts } from "./_cursor.ts";
-import { columnReference, expression } from "./_expression.ts";
+import { bitExpression, columnReference, expression } from "./_expression.ts";
 import { limitValue } from "./_functions.ts";
 import { atName, dottedName, identifier, nameList, optionalAlias, tableName } from "./_names.ts";
 import {
@@ -17,16 +17,17 @@ import {
   selectList,
   tableReferences,
   valuesRows,
-  withClause,
+  withScope,
 } from "./_query.ts";
 import { showStatement } from "./_show.ts";
 import type { Token } from "./lexer.ts";
+import { type Flavor, reservedForSure, reservedWords } from "./_words.ts";
 
 const QUERY_STARTS = new Set(["SELECT", "WITH", "VALUES", "TABLE"]);
 
 /** Parses the significant (non-comment) tokens of one statement. Never throws. */
-export function parseStatement(tokens: readonly Token[]): StatementFacts {
-  const c = new Cursor(tokens);
+export function parseStatement(tokens: readonly Token[], flavor?: Flavor): StatementFacts {
+  const c = new Cursor(tokens, reservedWords(flavor), reservedForSure(flavor));
   const facts = c.facts;
   const first = tokens[0];
   facts.verb = first === undefined ? "" : first.kind === "word" ? first.upper! : first.text;
@@ -91,16 +92,17 @@ function statement(c: Cursor): void {
 
 /** `WITH ... query`, or MySQL's `WITH ... UPDATE/DELETE`. */
 function withStatement(c: Cursor): void {
-  withClause(c);
-  const main = c.word();
-  if (main === "UPDATE" || main === "DELETE") {
-    c.facts.category = "write";
-    return main === "UPDATE" ? update(c) : remove(c);
-  }
-  if (!QUERY_STARTS.has(main) && !c.isOp("(")) c.fail("a query after WITH");
-  c.facts.category = "read";
-  // The query after the CTEs, with its own tail.
-  queryExpression(c);
+  withScope(c, () => {
+    const main = c.word();
+    if (main === "UPDATE" || main === "DELETE") {
+      c.facts.category = "write";
+      return main === "UPDATE" ? update(c) : remove(c);
+    }
+    if (!QUERY_STARTS.has(main) && !c.isOp("(")) c.fail("a query after WITH");
+    c.facts.category = "read";
+    // The query after the CTEs, with its own tail.
+    queryExpression(c);
+  });
 }
 
 /**
@@ -214,9 +216,22 @@ function update(c: Cursor): void {
   c.expectWord("UPDATE");
   while (c.acceptWord("LOW_PRIORITY", "IGNORE"));
   tableReferences(c);
+  portionOf(c);
   c.expectWord("SET");
   assignments(c);
   dmlTail(c);
+}
+
+/** MariaDB's application-time periods: `FOR PORTION OF period FROM x TO y`. */
+function portionOf(c: Cursor): void {
+  if (!c.isWord("FOR") || !c.isWord("PORTION", 1)) return;
+  c.pos += 2;
+  c.expectWord("OF");
+  identifier(c, "a period name");
+  c.expectWord("FROM");
+  bitExpression(c);
+  c.expectWord("TO");
+  bitExpression(c);
 }
 
 function dmlTail(c: Cursor): void {
@@ -232,6 +247,9 @@ function dmlTail(c: Cursor): void {
 function remove(c: Cursor): void {
   c.expectWord("DELETE");
   while (c.acceptWord("LOW_PRIORITY", "QUICK", "IGNORE"));
+  if (c.isWord("HISTORY") && c.isWord("FROM", 1)) {
+    c.refuse("DELETE HISTORY purges the history of a system-versioned table");
+  }
   if (!c.acceptWord("FROM")) {
     deleteTargets(c);
     c.expectWord("FROM");
@@ -253,6 +271,7 @@ function remove(c: Cursor): void {
   tableName(c);
   optionalAlias(c, false);
   if (c.acceptWord("PARTITION")) nameList(c);
+  portionOf(c);
   dmlTail(c);
   returning(c);
 }

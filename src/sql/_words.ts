@@ -8,14 +8,36 @@
 import mariadb from "./data/mariadb.json" with { type: "json" };
 import mysql from "./data/mysql.json" with { type: "json" };
 
-/**
- * Reserved on either flavour. The server a statement reaches may be either, so a word reserved
- * on one of them is never read as a bare name: the parse must mean the same on both.
- */
-export const RESERVED: ReadonlySet<string> = new Set([
+/** Server flavour, which decides the reserved words. */
+export type Flavor = "mariadb" | "mysql";
+
+const RESERVED_ON: Readonly<Record<Flavor, ReadonlySet<string>>> = {
+  mariadb: new Set(mariadb.reserved_words),
+  mysql: new Set(mysql.reserved_words),
+};
+/** Reserved on either flavour: for a statement whose server is not known yet. */
+const RESERVED_ON_EITHER: ReadonlySet<string> = new Set([
   ...mariadb.reserved_words,
   ...mysql.reserved_words,
 ]);
+
+/** Reserved on both flavours. */
+const RESERVED_ON_BOTH: ReadonlySet<string> = new Set(
+  mariadb.reserved_words.filter((word) => RESERVED_ON.mysql.has(word)),
+);
+
+/** The words certainly reserved on `flavor`: on both flavours when it is not known. */
+export function reservedForSure(flavor?: Flavor): ReadonlySet<string> {
+  return flavor === undefined ? RESERVED_ON_BOTH : RESERVED_ON[flavor];
+}
+
+/**
+ * The words that cannot be a bare name on `flavor`; on either flavour when it is not known, so
+ * that the parse means the same whichever server the statement reaches.
+ */
+export function reservedWords(flavor?: Flavor): ReadonlySet<string> {
+  return flavor === undefined ? RESERVED_ON_EITHER : RESERVED_ON[flavor];
+}
 
 /** Interval units (`INTERVAL 1 DAY`, EXTRACT, TIMESTAMPADD). */
 export const INTERVAL_UNITS: ReadonlySet<string> = new Set([
@@ -123,9 +145,9 @@ export const TYPE_MODIFIERS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Keywords that may follow a table name or an expression in some clause. They are never read
- * as a bare alias, even where a flavour would allow it, so that the parse cannot disagree
- * with the server about where a clause starts.
+ * Keywords that may follow a table reference or a select item in some clause of the grammar.
+ * They are never read as a bare alias, even where a flavour would allow it, so that the parse
+ * cannot disagree with the server about where a clause starts.
  */
 export const CLAUSE_WORDS: ReadonlySet<string> = new Set([
   "WINDOW",
@@ -134,10 +156,6 @@ export const CLAUSE_WORDS: ReadonlySet<string> = new Set([
   "FETCH",
   "EXCEPT",
   "INTERSECT",
-  "LATERAL",
-  "ROWS",
-  "RANGE",
-  "GROUPS",
   "PARTITION",
   "FOR",
   "USE",
@@ -149,14 +167,10 @@ export const CLAUSE_WORDS: ReadonlySet<string> = new Set([
   "INNER",
   "LEFT",
   "RIGHT",
-  "OUTER",
-  "FULL",
   "JOIN",
   "ON",
   "USING",
   "SET",
-  "VALUES",
-  "SELECT",
   "INTO",
   "LOCK",
   "PROCEDURE",
@@ -168,14 +182,9 @@ export const CLAUSE_WORDS: ReadonlySet<string> = new Set([
   "LIMIT",
   "FROM",
   "AS",
-  "LIKE",
-  "ESCAPE",
-  "COLLATE",
-  "OVER",
-  "WITHIN",
 ]);
 
 /** True when `upper` may stand as a bare (unquoted) alias after a table or an expression. */
-export function isBareAlias(upper: string): boolean {
-  return !RESERVED.has(upper) && !CLAUSE_WORDS.has(upper);
+export function isBareAlias(upper: string, reserved: ReadonlySet<string>): boolean {
+  return !reserved.has(upper) && !CLAUSE_WORDS.has(upper);
 }

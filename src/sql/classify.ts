@@ -12,10 +12,12 @@ import {
   type TableRef,
 } from "./_cursor.ts";
 import { parseStatement } from "./_statement.ts";
+import type { Flavor } from "./_words.ts";
 import { lex, type LexOptions, type Token } from "./lexer.ts";
 
 export type { StatementCategory, TableRef } from "./_cursor.ts";
 export { GRAMMAR_FUNCTIONS } from "./_functions.ts";
+export type { Flavor } from "./_words.ts";
 
 /** What the SQL gate needs to know about a piece of SQL text. Facts only: the policy decides. */
 export interface SqlAnalysis {
@@ -49,6 +51,8 @@ export interface SqlAnalysis {
   functions: string[];
   /** Functions called by a qualified name (`db.fn`): always stored functions. */
   storedFunctions: string[];
+  /** Calls with a quoted name or a space before "(": possibly stored functions. */
+  looseCalls: string[];
   /** System variables read with `@@`, lower case, without scope. */
   systemVariables: string[];
   /** The SHOW form (`TABLES`, `CREATE TABLE`...) of a SHOW statement. */
@@ -61,6 +65,8 @@ export interface SqlAnalysis {
   leavesSessionState: boolean;
   /** A write that returns rows (RETURNING). */
   returning: boolean;
+  /** The statement reads a JSON_TABLE (whose columns MariaDB reports in database "*any*"). */
+  jsonTable: boolean;
   /** Count of positional `?` placeholders in the first statement. */
   positionalParams: number;
 }
@@ -69,7 +75,7 @@ export interface SqlAnalysis {
  * Longest SQL text the gate analyses. Analysis is linear (about 50 ns a character), so this
  * bounds how long one request can hold the event loop to a few tens of milliseconds.
  */
-export const MAX_SQL_LENGTH = 256 * 1024;
+export const MAX_SQL_LENGTH = 128 * 1024;
 
 function isSeparator(token: Token): boolean {
   return token.kind === "op" && token.text === ";" && token.inExecutableComment !== true;
@@ -164,6 +170,22 @@ function hintRefusal(tokens: Token[]): string | undefined {
   return undefined;
 }
 
+/** Small, shallow text that a server parses quickly, whatever it says about it. */
+function cheapToPrepare(tokens: Token[]): boolean {
+  if (tokens.length > 4_000) return false;
+  let depth = 0;
+  let withs = 0;
+  for (const token of tokens) {
+    if (token.kind === "op") {
+      if (token.text === "(" && ++depth > 32) return false;
+      if (token.text === ")") depth--;
+    } else if (token.kind === "word" && token.upper === "WITH" && ++withs > 2) {
+      return false;
+    }
+  }
+  return true;
+}
+
 function significant(tokens: Token[]): Token[] {
   return tokens.filter((token) => token.kind !== "comment");
 }
@@ -177,9 +199,18 @@ function merge(facts: StatementFacts, other: StatementFacts, condition: string):
   if (other.category !== facts.category) {
     facts.refusal ??= `the statement means something else ${condition}`;
   }
-  for (const key of ["databases", "functions", "storedFunctions", "systemVariables"] as const) {
+  for (
+    const key of [
+      "databases",
+      "functions",
+      "storedFunctions",
+      "looseCalls",
+      "systemVariables",
+    ] as const
+  ) {
+    const known = new Set(facts[key]);
     for (const name of other[key]) {
-      if (!facts[key].includes(name)) facts[key].push(name);
+      if (!known.has(name)) facts[key].push(name);
     }
   }
   facts.tables.push(...other.tables);
@@ -187,6 +218,7 @@ function merge(facts: StatementFacts, other: StatementFacts, condition: string):
   facts.listsVariables ||= other.listsVariables;
   facts.leavesSessionState ||= other.leavesSessionState;
   facts.returning ||= other.returning;
+  facts.jsonTable ||= other.jsonTable;
   if (other.show !== facts.show) {
     facts.refusal ??= `the statement means something else ${condition}`;
   }
@@ -202,6 +234,7 @@ function checkQuotingMode(
   text: string,
   options: LexOptions,
   condition: string,
+  flavor: Flavor | undefined,
 ): void {
   const tokens = lex(text, options);
   for (const token of tokens) {
@@ -217,10 +250,10 @@ function checkQuotingMode(
     facts.refusal ??= `${refusal} ${condition}`;
     return;
   }
-  merge(facts, parseStatement(significant(tokens)), condition);
+  merge(facts, parseStatement(significant(tokens), flavor), condition);
 }
 
-function classify(sql: string): SqlAnalysis {
+function classify(sql: string, flavor: Flavor | undefined): SqlAnalysis {
   const tokens = lex(sql);
   let firstEnd = tokens.length;
   for (let i = 0; i < tokens.length; i++) {
@@ -266,7 +299,7 @@ function classify(sql: string): SqlAnalysis {
     }
   }
 
-  const facts = parseStatement(first);
+  const facts = parseStatement(first, flavor);
   const parseRefusal = facts.refusal;
   const refusal = lexicalRefusal(tokens);
   if (refusal !== undefined) facts.refusal = refusal;
@@ -277,7 +310,7 @@ function classify(sql: string): SqlAnalysis {
     // With nothing left the server answers "query was empty": no other reading to check.
     const without = first.filter((token) => token.executable?.versioned !== true);
     if (without.length > 0) {
-      merge(facts, parseStatement(without), "when a versioned comment is skipped");
+      merge(facts, parseStatement(without, flavor), "when a versioned comment is skipped");
     }
   }
   if (backslash) {
@@ -286,14 +319,17 @@ function classify(sql: string): SqlAnalysis {
       firstStatement,
       { noBackslashEscapes: true },
       "under NO_BACKSLASH_ESCAPES",
+      flavor,
     );
   }
   if (doubleQuotedBackslash) {
-    checkQuotingMode(facts, firstStatement, { ansiQuotes: true }, "under ANSI_QUOTES");
+    checkQuotingMode(facts, firstStatement, { ansiQuotes: true }, "under ANSI_QUOTES", flavor);
   }
 
-  // Only a failure of the main reading's grammar may be plain invalid SQL.
-  facts.notUnderstood = facts.notUnderstood === true && facts.refusal === parseRefusal;
+  // Only a failure of the main reading's grammar may be plain invalid SQL, and only a small
+  // one is worth the server's opinion: its parser is exponential in nested WITH clauses.
+  facts.notUnderstood = facts.notUnderstood === true && facts.refusal === parseRefusal &&
+    cheapToPrepare(first);
   const { refusal: why, show, ...rest } = facts;
   const analysis: SqlAnalysis = { firstStatement, ignoredStatements, ...rest, positionalParams };
   if (why !== undefined) analysis.refusal = why;
@@ -301,12 +337,20 @@ function classify(sql: string): SqlAnalysis {
   return analysis;
 }
 
+export interface ClassifyOptions {
+  /**
+   * The server the statement is for, when known: its reserved words decide which bare words
+   * are names. Unknown, a word reserved on either flavour is never a name.
+   */
+  flavor?: Flavor;
+}
+
 /**
  * Classifies SQL text for the SQL gate. Only the first statement is analysed (and should be
  * the only one sent to the server); the caller refuses `refusal`, then checks `category`
  * against the tool and `databases` against the allow-list. Never throws.
  */
-export function classifySql(sql: string): SqlAnalysis {
+export function classifySql(sql: string, options: ClassifyOptions = {}): SqlAnalysis {
   if (sql.length > MAX_SQL_LENGTH) {
     return {
       ...emptyFacts(),
@@ -318,7 +362,7 @@ export function classifySql(sql: string): SqlAnalysis {
     };
   }
   try {
-    return classify(sql);
+    return classify(sql, options.flavor);
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
     // Pathological nesting can exhaust the stack: refuse rather than fail open.

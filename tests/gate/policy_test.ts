@@ -7,12 +7,14 @@ import { ToolError } from "../../src/errors/tool_error.ts";
 import {
   type Admission,
   checkFunctionsOn,
+  checkViews,
   decide,
   foreignColumnSchema,
   isReadableVariable,
   type PolicySource,
   type ToolKind,
 } from "../../src/gate/policy.ts";
+import { viewReach } from "../../src/gate/view_reach.ts";
 import { classifySql } from "../../src/sql/classify.ts";
 
 const LISTED: PolicySource = {
@@ -200,6 +202,11 @@ const RULES: Rule[] = [
     expect: { resetAfter: false },
   },
   {
+    rule: "SHOW VARIABLES WHERE (an oracle over hidden rows)",
+    sql: "SHOW VARIABLES WHERE Variable_name = 'datadir' AND SLEEP(1)",
+    expect: /LIKE 'pattern' only/,
+  },
+  {
     rule: "SHOW VARIABLES is filtered",
     sql: "SHOW GLOBAL VARIABLES LIKE '%dir%'",
     expect: { filterVariables: true, checkColumns: false },
@@ -231,6 +238,27 @@ const RULES: Rule[] = [
     sql: "UPDATE t SET a = evil()",
     kind: "execute",
     expect: /not a built-in function/,
+  },
+  {
+    rule: "a built-in name with a space before (",
+    sql: "SELECT count (id) FROM t",
+    expect: /calls a stored function of that name/,
+  },
+  {
+    rule: "a built-in name quoted",
+    sql: "SELECT `count`(id) FROM t",
+    expect: /calls a stored function of that name/,
+  },
+  {
+    rule: "another session's named lock",
+    sql: "SELECT IS_FREE_LOCK('job')",
+    expect: /another session/,
+  },
+  {
+    rule: "DELETE HISTORY",
+    sql: "DELETE HISTORY FROM audit",
+    kind: "execute",
+    expect: /purges the history/,
   },
   {
     rule: "a stored function when allowed",
@@ -287,17 +315,54 @@ for (const rule of RULES) {
 Deno.test("checkFunctionsOn() refuses a built-in of the other flavour only", () => {
   const mysqlOnly = classifySql("SELECT ANY_VALUE(a) FROM t");
   assert.doesNotThrow(() => decide(mysqlOnly, LISTED, "shop", "query"));
-  assert.doesNotThrow(() => checkFunctionsOn(mysqlOnly, "mysql", LISTED));
+  assert.doesNotThrow(() => checkFunctionsOn(mysqlOnly, "mysql", "8.4.3", LISTED));
   assert.throws(
-    () => checkFunctionsOn(mysqlOnly, "mariadb", LISTED),
+    () => checkFunctionsOn(mysqlOnly, "mariadb", "10.11.9-MariaDB", LISTED),
     /ANY_VALUE\(\) is not a built-in/,
   );
   assert.doesNotThrow(() =>
-    checkFunctionsOn(mysqlOnly, "mariadb", { ...LISTED, allowStoredFunctions: true })
+    checkFunctionsOn(mysqlOnly, "mariadb", "10.11.9-MariaDB", {
+      ...LISTED,
+      allowStoredFunctions: true,
+    })
   );
   const mariadbOnly = classifySql("SELECT ADD_MONTHS(NOW(), 1)");
-  assert.doesNotThrow(() => checkFunctionsOn(mariadbOnly, "mariadb", LISTED));
-  assert.throws(() => checkFunctionsOn(mariadbOnly, "mysql", LISTED), /ADD_MONTHS/);
+  assert.doesNotThrow(() => checkFunctionsOn(mariadbOnly, "mariadb", "10.11.9-MariaDB", LISTED));
+  assert.throws(() => checkFunctionsOn(mariadbOnly, "mysql", "8.4.3", LISTED), /ADD_MONTHS/);
+});
+
+Deno.test("checkFunctionsOn() takes a newer built-in as a stored function on an older server", () => {
+  const newer = classifySql("SELECT UUID_V7()");
+  assert.doesNotThrow(() => decide(newer, LISTED, "shop", "query"));
+  assert.throws(
+    () => checkFunctionsOn(newer, "mariadb", "10.11.19-MariaDB-0+deb12u1", LISTED),
+    /UUID_V7\(\) is not a built-in/,
+  );
+  assert.doesNotThrow(() => checkFunctionsOn(newer, "mariadb", "11.8.2-MariaDB", LISTED));
+  assert.doesNotThrow(() => checkFunctionsOn(newer, "mariadb", "12.0.1-MariaDB", LISTED));
+});
+
+Deno.test("checkViews() refuses a view that reaches a database off the allow-list", () => {
+  const definitions = new Map([
+    ["shop.leak", "select `secret`.`creds`.`token` AS `token` from `secret`.`creds`"],
+    ["shop.wrapper", "select concat(`shop`.`leak`.`token`) AS `t` from `shop`.`leak`"],
+    ["shop.names", "select `shop`.`customers`.`name` AS `name` from `shop`.`customers`"],
+    ["shop.hidden", ""],
+  ]);
+  const reach = viewReach(definitions, "mariadb");
+  const check = (sql: string, kind: ToolKind = "query") => {
+    const analysis = classifySql(sql, { flavor: "mariadb" });
+    decide(analysis, LISTED, "shop", kind);
+    checkViews(analysis, LISTED, "shop", reach);
+  };
+  assert.throws(
+    () => check("SELECT CONCAT(token) FROM leak"),
+    /view "shop.leak", which reads database "secret"/,
+  );
+  assert.throws(() => check("SELECT (SELECT t FROM shop.wrapper)"), /reads database "secret"/);
+  assert.throws(() => check("UPDATE leak SET token = 'x'", "execute"), /reads database "secret"/);
+  assert.throws(() => check("SELECT * FROM hidden"), /cannot read or does not understand/);
+  assert.doesNotThrow(() => check("SELECT name FROM names JOIN customers c USING (name)"));
 });
 
 Deno.test("foreignColumnSchema() finds a result column from outside the allow-list", () => {
