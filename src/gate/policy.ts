@@ -30,7 +30,10 @@ export interface PolicySource {
 
 /** How an admitted statement must be run. */
 export interface Admission {
-  /** The connection may carry state afterwards: reset it before it is reused. */
+  /**
+   * The statement may leave state on its connection: reset it, and answer only once that is
+   * done. (Every write's connection is reset too, by the runner, without holding the answer.)
+   */
   readonly resetAfter: boolean;
   /** SHOW VARIABLES: drop the rows of variables that are not readable. */
   readonly filterVariables: boolean;
@@ -164,7 +167,7 @@ export function decide(
   }
 
   // 5. Functions: refused built-ins, then anything that is not a built-in of either flavour.
-  let resetAfter = analysis.leavesSessionState || kind === "execute";
+  let resetAfter = analysis.leavesSessionState;
   for (const name of analysis.functions) {
     const why = REFUSED_FUNCTIONS.get(name);
     if (why !== undefined) refuse(`${name}() ${why}`, { function: name });

@@ -468,7 +468,9 @@ export class SqlGate {
       if (outcome.poisoned) conn.discard(`result cut at max_${outcome.cutBy ?? "rows"}`);
       else {
         if (!readOnly) conn.markDirty();
-        conn.release();
+        const released = conn.release();
+        // State the statement left (a lock, LAST_INSERT_ID(n)) is gone before the answer is.
+        if (admitted.admission.resetAfter) await released;
       }
       return outcome;
     } catch (error) {
