@@ -46,7 +46,7 @@ const SERVER_SOURCE = decodeURIComponent(new URL("..", import.meta.url).pathname
 );
 
 /** Variables the server itself reads (see load_config.ts and the logger). */
-const SERVER_ENV = ["MYSQL_MCP_CONFIG", "MYSQL_MCP_LOG_LEVEL"];
+export const SERVER_ENV: readonly string[] = ["MYSQL_MCP_CONFIG", "MYSQL_MCP_LOG_LEVEL"];
 
 /** Derives exactly the permissions `config` needs: nothing is granted without a list. */
 export function derivePermissions(config: Config, options: DeriveOptions = {}): Permissions {
