@@ -111,3 +111,36 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "a plugin file outside the repository imports the API by its stable name, mysql-mcp/plugin",
+  ...DB_TEST,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "mysql-mcp-outside-" });
+    await Deno.writeTextFile(
+      `${dir}/outside.ts`,
+      `import { defineTool, z } from "mysql-mcp/plugin";
+export default defineTool({
+  name: "outside",
+  description: "Counts customers from outside the repository",
+  input: z.object({ datasource_key: z.string(), database: z.string() }).strict(),
+  handler: async (args, ctx) => {
+    const result = await ctx.query({ datasource: args.datasource_key, database: args.database, sql: "SELECT COUNT(*) FROM customers" });
+    return { customers: Number(result.rows[0][0]) };
+  },
+});
+`,
+    );
+    const t = await startTestApp({
+      extensions: true,
+      server: { plugins_dir: JSON.stringify(dir) },
+    });
+    try {
+      const result = await t.raw("outside", { datasource_key: "test", database: t.db.db });
+      assert.ok(JSON.parse(result.content[0].text).customers >= 3, JSON.stringify(result));
+    } finally {
+      await t.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
