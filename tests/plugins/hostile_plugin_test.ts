@@ -14,16 +14,12 @@ const SECRET = `hostile-secret-${crypto.randomUUID()}`;
 
 Deno.test({
   name:
-    "a hostile plugin is denied env, files, network, subprocesses and FFI, and contained when it exits, hangs, loops or allocates",
+    "a hostile plugin is denied env, files, network, subprocesses and FFI, and contained when it exits, hangs or loops",
   ...DB_TEST,
   async fn(t) {
     const records: Record<string, unknown>[] = [];
     const log = new Logger({ level: "info", sinks: [(r) => void records.push(r)] });
-    const limits = {
-      timeLimitMs: 3_000,
-      hookTimeLimitMs: 1_000,
-      memoryLimitBytes: 300 * 2 ** 20,
-    };
+    const limits = { timeLimitMs: 3_000, hookTimeLimitMs: 1_000 };
     const plugins = [
       ...await loadPlugins(HOSTILE, log, limits),
       ...await loadPlugins(FIXTURES, log, limits),
@@ -97,15 +93,9 @@ Deno.test({
         });
       }
 
-      await t.step(
-        "allocating without end is stopped before it takes the server down",
-        async () => {
-          const error = await attempt("allocate_forever");
-          assert.equal(error.error_code, "INTERNAL_ERROR", JSON.stringify(error));
-          assert.match(error.message, /memory/);
-          await stillServing();
-        },
-      );
+      // Not tested: allocating without end. Deno's worker.terminate() does not stop a worker
+      // in an allocation loop (measured, Deno 2.9.6): it reaches V8's heap limit, which ends
+      // the whole process. See the README's plugins section.
 
       await t.step("a hook that blocks its worker refuses that statement only", async () => {
         const error = await app.fail("mysql_query", {
