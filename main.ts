@@ -11,6 +11,7 @@ import { ConfigError } from "./src/config/parse_config.ts";
 import { Logger, parseLogLevel } from "./src/log/logger.ts";
 import { SecretScrubber } from "./src/log/secret_scrubber.ts";
 import { derivePermissions, permissionFlags } from "./src/permissions/derive_permissions.ts";
+import { dropStartupPermissions } from "./src/permissions/drop_permissions.ts";
 
 const env = (name: string) => {
   try {
@@ -67,6 +68,8 @@ export async function main(
   }
   if (args.command === "check") return await runCheck(config, log, scrubber);
 
+  // The passwords are read and the config parsed: the variables and the file are let go.
+  await dropStartupPermissions(config, log);
   return await runServe(config, log, { metricsPort: args.metricsPort, scrubber });
 }
 

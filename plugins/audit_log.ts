@@ -2,7 +2,7 @@
  * audit_log: a hook-only plugin that writes one structured stderr line per
  * statement and per failure (who, where, what verb; never parameter values).
  */
-import { definePlugin } from "../src/plugin_api.ts";
+import { definePlugin } from "mysql-mcp/plugin";
 
 const encoder = new TextEncoder();
 function audit(record: Record<string, unknown>) {

@@ -1,5 +1,5 @@
 /** column_profile: per column the null ratio, distinct count, min and max. */
-import { definePlugin, defineTool, quoteIdentifier, z } from "../src/plugin_api.ts";
+import { definePlugin, defineTool, quoteIdentifier, z } from "mysql-mcp/plugin";
 
 export default definePlugin({
   name: "column_profile",

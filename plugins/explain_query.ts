@@ -3,7 +3,7 @@
  * agent: per table the access type, rows examined, the index used and the
  * indexes it could have used.
  */
-import { definePlugin, defineTool, z } from "../src/plugin_api.ts";
+import { definePlugin, defineTool, z } from "mysql-mcp/plugin";
 
 interface TableAccess {
   table: string;

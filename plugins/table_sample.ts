@@ -6,7 +6,7 @@ import {
   quoteIdentifier,
   renderRows,
   z,
-} from "../src/plugin_api.ts";
+} from "mysql-mcp/plugin";
 
 export default definePlugin({
   name: "table_sample",

@@ -37,6 +37,31 @@ const MAX_CONNECTIONS = 10;
 const TABLE_ROWS = 10_000;
 const STREAM_SQL = (n: number) => `SELECT seq AS id, seq * 2 AS twice FROM seq_1_to_${n}`;
 const LOOKUP_SQL = "SELECT * FROM t WHERE id = ?";
+/** A plugin tool doing mysql_query's PK lookup through its context, and its result shape. */
+const LOOKUP_PLUGIN =
+  `import { definePlugin, defineTool, queryOutput, renderRows, z } from "mysql-mcp/plugin";
+export default definePlugin({
+  name: "bench_lookup",
+  tools: [defineTool({
+    name: "bench_lookup",
+    description: "PK lookup through a plugin",
+    input: z.object({ database: z.string(), id: z.number().int() }).strict(),
+    output: queryOutput,
+    handler: (args, ctx) =>
+      ctx.query({ datasource: "bench", database: args.database, sql: ${
+    JSON.stringify(LOOKUP_SQL)
+  }, params: [args.id] }),
+    render: renderRows,
+  })],
+});
+`;
+/** Hooks that do nothing: what every statement pays for a hook-owning plugin. */
+const HOOKS_PLUGIN = `import { definePlugin } from "mysql-mcp/plugin";
+export default definePlugin({
+  name: "bench_hooks",
+  hooks: { beforeQuery() {}, afterQuery() {}, onError() {} },
+});
+`;
 const TEXT_SQL = "SELECT * FROM t WHERE id <= 100 ORDER BY id";
 
 /** A seeded database and the account the server under test uses. */
@@ -83,10 +108,14 @@ GRANT SELECT ON ${db.database}.* TO '${db.user}'@'%';
 /** A temporary datasources.toml for `db` (password through an environment variable). */
 export async function writeBenchConfig(
   db: BenchDatabase,
+  pluginFiles: Record<string, string> = {},
 ): Promise<{ dir: string; path: string; plugins: string }> {
   const dir = await Deno.makeTempDir({ prefix: "mysql-mcp-bench-" });
   const plugins = `${dir}/plugins`;
   await Deno.mkdir(plugins);
+  for (const [name, source] of Object.entries(pluginFiles)) {
+    await Deno.writeTextFile(`${plugins}/${name}`, source);
+  }
   const path = `${dir}/datasources.toml`;
   await Deno.writeTextFile(
     path,
@@ -124,7 +153,8 @@ export function serverTransport(
     args: [
       "run",
       `--allow-net=${db.server.host}:${db.server.port}`,
-      `--allow-read=${config.path},${config.plugins}`,
+      // The server's own source: plugin workers load the plugin API from it.
+      `--allow-read=${config.path},${config.plugins},${ROOT}src`,
       `--allow-env=${PASSWORD_VAR},MYSQL_MCP_CONFIG,MYSQL_MCP_LOG_LEVEL`,
       entry,
       "serve",
@@ -414,6 +444,45 @@ export async function runBench(options: { quick?: boolean } = {}) {
     const scrubUs = (performance.now() - scrubStarted) * 1000 / scrubRounds;
     if (kept !== response.length * scrubRounds) throw new Error("scrub() changed a clean response");
 
+    // Plugins: a plugin tool doing the same PK lookup as mysql_query, on one server (blocks
+    // alternate); and the per-statement cost of no-op hooks in a plugin's worker, against a
+    // server without hooks.
+    log("plugins");
+    const pluginConfig = await writeBenchConfig(db, { "bench_lookup.ts": LOOKUP_PLUGIN });
+    cleanups.unshift(() => Deno.remove(pluginConfig.dir, { recursive: true }));
+    const hookConfig = await writeBenchConfig(db, { "bench_hooks.ts": HOOKS_PLUGIN });
+    cleanups.unshift(() => Deno.remove(hookConfig.dir, { recursive: true }));
+    const withPlugin = await connectClient(db, pluginConfig);
+    cleanups.unshift(() => withPlugin.client.close());
+    const withHooks = await connectClient(db, hookConfig);
+    cleanups.unshift(() => withHooks.client.close());
+    const pluginLookup = (i: number) =>
+      callOk(withPlugin.client, "bench_lookup", {
+        database: db.database,
+        id: ids[i % ids.length],
+      });
+    const pluginTimes: number[] = [];
+    const builtinTimes: number[] = [];
+    const hookTimes: number[] = [];
+    const noHookTimes: number[] = [];
+    for (const f of [pluginLookup, lookupVia(withPlugin.client), lookupVia(withHooks.client)]) {
+      await timeSequential(500, f);
+    }
+    for (let block = 0; block < blocks; block++) {
+      const n = Math.ceil(lookups / blocks);
+      const order = [
+        [pluginLookup, pluginTimes],
+        [lookupVia(withPlugin.client), builtinTimes],
+        [lookupVia(withHooks.client), hookTimes],
+        [lookupVia(withPlugin.client), noHookTimes],
+      ] as const;
+      for (const [f, times] of block % 2 === 0 ? order : [...order].reverse()) {
+        times.push(...await timeSequential(n, f));
+      }
+    }
+    await withPlugin.client.close();
+    await withHooks.client.close();
+
     // (d) 32 requests in flight.
     log("throughput");
     const ourThroughput: ThroughputResult = await throughput(inFlight, seconds, lookup);
@@ -578,6 +647,25 @@ export async function runBench(options: { quick?: boolean } = {}) {
         pass: toolsListBytes < 8192,
       },
     ];
+    const pluginP50 = median(pluginTimes);
+    const builtinP50 = median(builtinTimes);
+    rows.push({
+      measure: "plugin tool PK lookup p50 (vs mysql_query, same server)",
+      ours: pluginP50,
+      mysql2: builtinP50,
+      unit: "ms",
+      ratio: pluginP50 / builtinP50,
+      goal: "≤ mysql_query + 0.1 ms",
+      pass: pluginP50 <= builtinP50 + 0.1,
+    }, {
+      measure: "PK lookup p50 with no-op hooks in a plugin worker (vs none)",
+      ours: median(hookTimes),
+      mysql2: median(noHookTimes),
+      unit: "ms",
+      ratio: median(hookTimes) / median(noHookTimes),
+      goal: "info",
+      pass: null,
+    });
     const poolResult = pool as
       | { acquireRelease: { oursUs: number; mysql2Us: number; ratio: number } }
       | null;
@@ -630,6 +718,13 @@ export async function runBench(options: { quick?: boolean } = {}) {
         bypassed: { p50Ms: bypassedP50, p99Ms: percentile(bypassedTimes, 99) },
         scrubUs,
         responseBytes: utf8Bytes(response),
+      },
+      plugins: {
+        count: pluginTimes.length,
+        pluginTool: { p50Ms: median(pluginTimes), p99Ms: percentile(pluginTimes, 99) },
+        mysqlQuery: { p50Ms: median(builtinTimes), p99Ms: percentile(builtinTimes, 99) },
+        withHooks: { p50Ms: median(hookTimes), p99Ms: percentile(hookTimes, 99) },
+        withoutHooks: { p50Ms: median(noHookTimes), p99Ms: percentile(noHookTimes, 99) },
       },
       throughput: { inFlight, seconds, ours: ourThroughput, mysql2: rawThroughput },
       coldStartMs: { median: coldStart, runs: starts },

@@ -20,7 +20,8 @@ export interface AppOptions extends DatasourcesOptions {
   metrics?: Metrics;
   /** Extra tools with their owner names (declarative tools, plugins). */
   extraTools?: { definition: ToolDefinition; owner: string }[];
-  plugins?: { plugin: PluginDefinition; owner: string }[];
+  /** Plugins with their owner names; `close` (their workers) runs when the app closes. */
+  plugins?: { plugin: PluginDefinition; owner: string; close?(): void }[];
   onCall?: (call: CallRecord) => void;
 }
 
@@ -127,7 +128,11 @@ export function createApp(config: Config, log: Logger, options: AppOptions = {})
   // A clash or a malformed definition skips that tool, never the server.
   const registerExtra = (definition: ToolDefinition, owner: string) => {
     try {
-      registry.register(guardHandler(definition, config.server.queryTimeoutMs), owner);
+      // A plugin's worker keeps its own time limit: it must stop the worker, not only answer.
+      const guarded = definition.listed
+        ? definition
+        : guardHandler(definition, config.server.queryTimeoutMs);
+      registry.register(guarded, owner);
     } catch (error) {
       log.error(`tool skipped: ${(error as Error).message}`);
     }
@@ -206,6 +211,7 @@ export function createApp(config: Config, log: Logger, options: AppOptions = {})
     calls,
     async close(graceMs = 5_000) {
       streams.closeAll();
+      for (const { close } of options.plugins ?? []) close?.();
       await datasources.close(graceMs);
       await server.close().catch(() => {});
     },

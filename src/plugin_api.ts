@@ -1,7 +1,8 @@
 /**
- * Everything a plugin file may import from the server, in one module that
- * main.ts loads itself: a plugin importing it needs no extra read permission,
- * and the single binary embeds it.
+ * Everything a plugin file may import from the server, under the stable name
+ * `mysql-mcp/plugin` (deno.json maps it here, for plugin files anywhere; the
+ * single binary embeds it). Plugins run in workers without permissions, so
+ * this module and what it exports are pure: no file, network or environment.
  */
 export { z } from "zod";
 export { definePlugin, defineTool } from "./tools/tool.ts";
@@ -11,6 +12,7 @@ export type {
   ToolAnnotations,
   ToolContext,
   ToolDefinition,
+  ToolLogger,
 } from "./tools/tool.ts";
 export type { QueryHooks, StatementInfo } from "./gate/hooks.ts";
 export type { ExecuteResult, QueryResult } from "./gate/sql_gate.ts";

@@ -93,8 +93,9 @@ async function startLeakyServer() {
 
 type Server = Awaited<ReturnType<typeof startLeakyServer>>;
 
-async function leak(t: Server, variable: string, how: string) {
-  return await t.client.callTool({ name: "leaks_secret", arguments: { variable, how } });
+/** The plugin cannot read `variable` (no permissions in its worker): it leaks `found`. */
+async function leak(t: Server, variable: string, found: string, how: string) {
+  return await t.client.callTool({ name: "leaks_secret", arguments: { variable, found, how } });
 }
 
 const text = (result: any) => (result.content as { text: string }[])[0].text;
@@ -114,7 +115,7 @@ Deno.test({
           ["MCP_VAULT_PASSWORD", VAULT_PASSWORD],
         ]
       ) {
-        const returned = await leak(t, variable, "return");
+        const returned = await leak(t, variable, password, "return");
         everything.push(returned);
         assert.equal(returned.isError, undefined, text(returned));
         assert.deepEqual(JSON.parse(text(returned)), {
@@ -122,7 +123,7 @@ Deno.test({
           url: `mysql://app:${R}@db:3306/shop`,
         });
 
-        const thrown = await leak(t, variable, "throw");
+        const thrown = await leak(t, variable, password, "throw");
         everything.push(thrown);
         assert.equal(thrown.isError, true);
         assert.deepEqual(JSON.parse(text(thrown)), {
@@ -130,17 +131,21 @@ Deno.test({
           message: `cannot use ${R}`,
         });
 
-        const plain = await leak(t, variable, "throw_plain");
+        const plain = await leak(t, variable, password, "throw_plain");
         everything.push(plain);
         assert.equal(JSON.parse(text(plain)).error_code, "INTERNAL_ERROR");
 
-        const logged = await leak(t, variable, "log");
+        const logged = await leak(t, variable, password, "log");
         everything.push(logged);
         assert.equal(logged.isError, undefined);
 
-        const printed = await leak(t, variable, "console");
+        const printed = await leak(t, variable, password, "console");
         everything.push(printed);
         assert.equal(printed.isError, undefined);
+
+        const written = await leak(t, variable, password, "stderr");
+        everything.push(written);
+        assert.equal(written.isError, undefined);
         assert.ok(password.length > 0);
       }
       // console.log did not reach stdout: the client saw nothing it could not parse.
@@ -156,7 +161,9 @@ Deno.test({
     }
 
     const stderr = t.stderr();
-    const records = stderr.split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
+    // Deno itself reports the broken fixture's syntax error on stderr as plain text.
+    const records = stderr.split("\n").filter((l) => l.trim().startsWith("{"))
+      .map((l) => JSON.parse(l));
     const logLines = records.filter((r) => r.msg === "leaking");
     assert.equal(logLines.length, 2, stderr.slice(0, 2000));
     for (const r of logLines) assert.equal(r.value, R);
@@ -168,6 +175,8 @@ Deno.test({
       `leak ${R}`,
     ]);
     // The plain error of the vault password is JSON inside JSON on stderr: caught there too.
+    // The plugin's own stderr lines reach stderr, scrubbed.
+    assert.equal(stderr.split(`raw leak ${R}\n`).length - 1, 2, stderr.slice(0, 2000));
     const failed = records.filter((r) => r.msg === "tool failed");
     assert.equal(failed.length, 2);
     assert.ok(failed.some((r) => String(r.error).includes(R)), JSON.stringify(failed));
@@ -209,7 +218,9 @@ Deno.test({
     assert.ok(JSON.parse(health).datasources.some((d: any) => d.key === `k-${R}`), health);
     assert.ok(!metrics.includes(t.db.password) && !health.includes(t.db.password));
 
-    const records = t.stderr().split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
+    // Deno itself reports the broken fixture's syntax error on stderr as plain text.
+    const records = t.stderr().split("\n").filter((l) => l.trim().startsWith("{"))
+      .map((l) => JSON.parse(l));
     const warnings = records.filter((r) => /not scrubbed/.test(r.msg));
     assert.equal(warnings.length, 1, JSON.stringify(warnings));
     assert.equal(warnings[0].datasource, "short");

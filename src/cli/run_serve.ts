@@ -10,8 +10,10 @@ import { derivePermissions } from "../permissions/derive_permissions.ts";
 import { broaderThanNeeded } from "../permissions/granted_permissions.ts";
 import { verifyDeclarativeTools } from "../tools/declarative_tools.ts";
 import { DECLARATIVE_OWNER, loadExtensions } from "../tools/load_extensions.ts";
-// Plugins import this module; loading it here keeps it inside the granted module graph.
+// Plugin workers load these; importing them here puts them inside the single binary's
+// module graph. They do nothing in the server itself.
 import "../plugin_api.ts";
+import "../plugins/plugin_worker.ts";
 
 /** Calls in flight at shutdown get this long to finish by themselves. */
 const SHUTDOWN_GRACE_MS = 5_000;

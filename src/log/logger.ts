@@ -83,6 +83,14 @@ export class Logger {
       } catch { /* a sink must never break logging */ }
     }
   }
+
+  /** Text that is not a log record (a plugin's own stderr output), scrubbed like every line. */
+  writeRaw(text: string) {
+    try {
+      const safe = this.state.scrubber ? this.state.scrubber.scrub(text) : text;
+      Deno.stderr.writeSync(encoder.encode(safe));
+    } catch { /* stderr closed: nothing useful to do */ }
+  }
 }
 
 export function parseLogLevel(value: string | undefined): LogLevel | undefined {

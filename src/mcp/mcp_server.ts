@@ -1,11 +1,11 @@
-import { z } from "zod";
 import type { Catalog } from "../datasources/catalog.ts";
 import type { Datasources } from "../datasources/datasources.ts";
 import { sanitizeText, toToolError } from "../errors/sanitize.ts";
 import { ToolError } from "../errors/tool_error.ts";
 import type { Logger, LogLevel } from "../log/logger.ts";
 import type { ToolRegistry } from "../tools/registry.ts";
-import type { ToolContext } from "../tools/tool.ts";
+import { describeIssues, toolJsonSchema } from "../tools/tool_json_schema.ts";
+import { RenderedResult, type ToolContext } from "../tools/tool.ts";
 import { type InFlightCalls, ShutdownError } from "./in_flight_calls.ts";
 import { readResource, RESOURCE_TEMPLATES } from "./resources.ts";
 import {
@@ -101,15 +101,19 @@ export function createMcpServer(options: McpServerOptions): InstanceType<typeof 
   // Built on first tools/list, off the cold-start path.
   let tools: Tool[] | undefined;
   const listTools = (): Tool[] =>
-    options.registry.list().map(({ definition }) => ({
-      name: definition.name,
-      description: definition.description,
-      inputSchema: jsonSchema(definition.input, "input") as Tool["inputSchema"],
-      ...(definition.output
-        ? { outputSchema: jsonSchema(definition.output, "output") as Tool["outputSchema"] }
-        : {}),
-      ...(definition.annotations ? { annotations: definition.annotations } : {}),
-    }));
+    options.registry.list().map(({ definition }) => {
+      const output = definition.listed
+        ? definition.listed.output
+        : definition.output && toolJsonSchema(definition.output, "output");
+      return {
+        name: definition.name,
+        description: definition.description,
+        inputSchema: (definition.listed?.input ??
+          toolJsonSchema(definition.input, "input")) as Tool["inputSchema"],
+        ...(output ? { outputSchema: output as Tool["outputSchema"] } : {}),
+        ...(definition.annotations ? { annotations: definition.annotations } : {}),
+      };
+    });
 
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: tools ??= listTools() }));
 
@@ -149,8 +153,12 @@ export function createMcpServer(options: McpServerOptions): InstanceType<typeof 
           throw new ToolError("INVALID_ARGUMENT", describeIssues(parsed.error));
         }
         const ctx = options.contextFor(requestId, name, call.signal);
-        const result = await registered.definition.handler(parsed.data, ctx);
-        const text = registered.definition.render
+        const returned = await registered.definition.handler(parsed.data, ctx);
+        // A plugin's worker renders its own text; everything else renders here.
+        const result = returned instanceof RenderedResult ? returned.value : returned;
+        const text = returned instanceof RenderedResult
+          ? returned.text
+          : registered.definition.render
           ? registered.definition.render(result)
           : JSON.stringify(result);
         record.durationMs = performance.now() - started;
@@ -159,7 +167,9 @@ export function createMcpServer(options: McpServerOptions): InstanceType<typeof 
         options.onCall?.(record);
         return {
           content: [{ type: "text", text }],
-          ...(registered.definition.output
+          ...((registered.definition.listed
+              ? registered.definition.listed.output
+              : registered.definition.output)
             ? { structuredContent: result as Record<string, unknown> }
             : {}),
         };
@@ -235,36 +245,6 @@ export function createMcpServer(options: McpServerOptions): InstanceType<typeof 
   });
 
   return server;
-}
-
-function jsonSchema(schema: z.ZodType, io: "input" | "output"): Record<string, unknown> {
-  const json = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Record<string, unknown>;
-  delete json.$schema;
-  // tools/list goes into every agent's context: output schemas describe shape and
-  // types; "no other fields" adds bytes, not meaning, there.
-  if (io === "output") slimOutputSchema(json, true);
-  return json;
-}
-
-/** Keeps types and the top-level required fields; drops what only restates them. */
-function slimOutputSchema(node: unknown, top: boolean): void {
-  if (Array.isArray(node)) return node.forEach((child) => slimOutputSchema(child, false));
-  if (typeof node !== "object" || node === null) return;
-  const record = node as Record<string, unknown>;
-  delete record.additionalProperties;
-  if (!top) delete record.required;
-  for (const child of Object.values(record)) slimOutputSchema(child, false);
-}
-
-function describeIssues(error: z.ZodError): string {
-  const parts = error.issues.slice(0, 5).map((issue) => {
-    const path = issue.path.length ? issue.path.join(".") : "arguments";
-    if (issue.code === "unrecognized_keys") {
-      return `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
-    }
-    return `${path}: ${issue.message}`;
-  });
-  return `Invalid arguments: ${parts.join("; ")}`;
 }
 
 function errorText(error: unknown): string {

@@ -22,6 +22,8 @@ export interface Permissions {
   readonly read: readonly string[];
   readonly env: readonly string[];
   readonly sys: readonly string[];
+  /** Unstable runtime features to enable, e.g. `worker-options` for permission-less plugin workers. */
+  readonly unstable?: readonly string[];
 }
 
 export interface DeriveOptions {
@@ -31,8 +33,20 @@ export interface DeriveOptions {
   extraRead?: string[];
 }
 
+/**
+ * The server's own modules. A plugin's worker loads the plugin API and the
+ * worker runtime from here with the server's read permission (Deno checks
+ * every module a new worker loads, even one the server itself imported):
+ * code only, never a secret. Kept for as long as the server runs, since a
+ * stopped worker is started again.
+ */
+const SERVER_SOURCE = decodeURIComponent(new URL("..", import.meta.url).pathname).replace(
+  /\/$/,
+  "",
+);
+
 /** Variables the server itself reads (see load_config.ts and the logger). */
-const SERVER_ENV = ["MYSQL_MCP_CONFIG", "MYSQL_MCP_LOG_LEVEL"];
+export const SERVER_ENV: readonly string[] = ["MYSQL_MCP_CONFIG", "MYSQL_MCP_LOG_LEVEL"];
 
 /** Derives exactly the permissions `config` needs: nothing is granted without a list. */
 export function derivePermissions(config: Config, options: DeriveOptions = {}): Permissions {
@@ -40,7 +54,7 @@ export function derivePermissions(config: Config, options: DeriveOptions = {}): 
   if (options.metricsPort !== undefined) net.push(netAddress("127.0.0.1", options.metricsPort));
 
   const read = [config.path];
-  if (config.server.pluginsDir) read.push(config.server.pluginsDir);
+  if (config.server.pluginsDir) read.push(config.server.pluginsDir, SERVER_SOURCE);
   read.push(...(options.extraRead ?? []));
 
   const env = [...SERVER_ENV];
@@ -53,6 +67,8 @@ export function derivePermissions(config: Config, options: DeriveOptions = {}): 
     read: unique(read),
     env: unique(env).sort(),
     sys: [],
+    // Plugins run in workers with `permissions: "none"`, an unstable worker option.
+    ...(config.server.pluginsDir ? { unstable: ["worker-options"] } : {}),
   };
 }
 

@@ -13,9 +13,10 @@ const SCOPED = "this server runs with permissions scoped to its config";
 /**
  * A message for an agent or a log line when a plugin (or the server) hits a
  * permission it was not granted, naming the kind and the item but not where
- * files live on this machine. Undefined when `error` is not a denial.
+ * files live on this machine, ending with `why` (what the sandbox is). Undefined
+ * when `error` is not a denial.
  */
-export function describeDenial(error: unknown): string | undefined {
+export function describeDenial(error: unknown, why: string = SCOPED): string | undefined {
   if (!(error instanceof Error)) return undefined;
   const denial = DENO_DENIAL.exec(error.message);
   // Deno 2 throws NotCapable; a refused dynamic import arrives as a TypeError
@@ -23,16 +24,16 @@ export function describeDenial(error: unknown): string | undefined {
   if (denial && (isCapabilityError(error) || error instanceof TypeError)) {
     const [, kind, item] = denial;
     const target = item === undefined ? "" : ` to "${stripPaths(item)}"`;
-    return `Deno denied ${kind} access${target}: ${SCOPED}`;
+    return `Deno denied ${kind} access${target}: ${why}`;
   }
   // node:net and node:dns report a denied host lookup as a node-style EPERM.
   const code = (error as { code?: unknown }).code;
   const hostname = (error as { hostname?: unknown }).hostname;
   if (code === "EPERM" && typeof hostname === "string" && /getaddrinfo/.test(error.message)) {
-    return `Deno denied net access to "${hostname}": ${SCOPED}`;
+    return `Deno denied net access to "${hostname}": ${why}`;
   }
   if (error instanceof Deno.errors.NotCapable) {
-    return `Deno denied access: ${SCOPED}`;
+    return `Deno denied access: ${why}`;
   }
   if (error instanceof Deno.errors.PermissionDenied) {
     // Since Deno 2 this is the operating system refusing, not Deno's flags.

@@ -26,5 +26,6 @@ export function permissionFlags(permissions: Permissions): string[] {
     }
     flags.push(`--allow-${kind}=${values.join(",")}`);
   }
+  for (const feature of permissions.unstable ?? []) flags.push(`--unstable-${feature}`);
   return flags;
 }

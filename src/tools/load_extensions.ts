@@ -23,6 +23,12 @@ export async function loadExtensions(
       log.error(`[[tools]] "${tool.name}" skipped: ${(error as Error).message}`);
     }
   }
-  const plugins = config.server.pluginsDir ? await loadPlugins(config.server.pluginsDir, log) : [];
+  const plugins = config.server.pluginsDir
+    ? await loadPlugins(config.server.pluginsDir, log, {
+      // As long as a statement may take, plus a margin for the plugin's own work.
+      timeLimitMs: config.server.queryTimeoutMs + 5_000,
+      hookTimeLimitMs: config.server.queryTimeoutMs,
+    })
+    : [];
   return { extraTools, plugins };
 }

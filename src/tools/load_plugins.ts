@@ -1,19 +1,41 @@
+import { z } from "zod";
 import { sanitizeText } from "../errors/sanitize.ts";
 import type { Logger } from "../log/logger.ts";
+import { MemoryWatch } from "../plugins/memory_watch.ts";
+import { type PluginDescription, PluginWorker } from "../plugins/plugin_worker_host.ts";
 import type { PluginDefinition, ToolDefinition } from "./tool.ts";
 
 export interface LoadedPlugin {
+  /** Tools and hooks that are messages to the plugin's worker. */
   plugin: PluginDefinition;
   /** The file name (not its full path), shown as the owner of its tools. */
   owner: string;
+  /** Ends the plugin's worker. */
+  close?(): void;
 }
 
+export interface LoadPluginsOptions {
+  /** A tool call (or a load) that takes longer ends the plugin's worker. */
+  timeLimitMs: number;
+  /** The same for one hook call. */
+  hookTimeLimitMs: number;
+  /** RSS growth that ends plugin workers; by default half V8's heap limit, at most 1 GiB. */
+  memoryLimitBytes?: number;
+}
+
+/** Arguments pass through here unchecked: the plugin's worker validates them with its own schema. */
+const CHECKED_IN_WORKER = z.looseObject({});
+
 /**
- * Imports every `*.ts` / `*.js` file of `dir` that default-exports a plugin
- * or a single tool. A file that fails to load or validate is logged with the
- * reason and skipped; the others still load.
+ * Starts one worker without permissions per `*.ts` / `*.js` file of `dir`
+ * that default-exports a plugin or a single tool. A file that fails to load
+ * or validate is logged with the reason and skipped; the others still load.
  */
-export async function loadPlugins(dir: string, log: Logger): Promise<LoadedPlugin[]> {
+export async function loadPlugins(
+  dir: string,
+  log: Logger,
+  options: LoadPluginsOptions,
+): Promise<LoadedPlugin[]> {
   let names: string[];
   try {
     names = [];
@@ -28,51 +50,56 @@ export async function loadPlugins(dir: string, log: Logger): Promise<LoadedPlugi
     }
     return [];
   }
-  const loaded: LoadedPlugin[] = [];
-  for (const name of names.sort()) {
-    const path = `${dir.replace(/\/$/, "")}/${name}`;
-    try {
-      const module = await import(toFileUrl(path));
-      const plugin = asPlugin(module.default, name);
-      loaded.push({ plugin, owner: `plugin ${name}` });
-      log.info("plugin loaded", {
-        plugin: plugin.name,
-        file: name,
-        tools: plugin.tools?.length ?? 0,
-      });
-    } catch (error) {
-      log.error("plugin skipped", { file: name, reason: reasonOf(error) });
-    }
-  }
-  return loaded;
+  if (names.length === 0) return [];
+  const watch = new MemoryWatch({
+    limitBytes: options.memoryLimitBytes ?? await defaultMemoryLimit(),
+  });
+  const started = await Promise.all(
+    names.sort().map(async (name) => {
+      const path = `${dir.replace(/\/$/, "")}/${name}`;
+      try {
+        const { worker, description } = await PluginWorker.start(path, name, { ...options, log });
+        watch.add(worker);
+        log.info("plugin loaded", {
+          plugin: description.name,
+          file: name,
+          tools: description.tools.length,
+        });
+        return {
+          plugin: remotePlugin(worker, description),
+          owner: `plugin ${name}`,
+          close: () => {
+            watch.delete(worker);
+            worker.close();
+          },
+        };
+      } catch (error) {
+        log.error("plugin skipped", { file: name, reason: reasonOf(error) });
+        return undefined;
+      }
+    }),
+  );
+  return started.filter((loaded) => loaded !== undefined);
 }
 
-function asPlugin(value: unknown, file: string): PluginDefinition {
-  if (typeof value !== "object" || value === null) {
-    throw new TypeError(`${file} has no default export of a plugin or tool definition`);
-  }
-  const candidate = value as Partial<PluginDefinition & ToolDefinition>;
-  if (typeof candidate.handler === "function") {
-    return { name: String(candidate.name), tools: [candidate as ToolDefinition] };
-  }
-  if (typeof candidate.name !== "string" || candidate.name === "") {
-    throw new TypeError(`${file}: a plugin needs a name`);
-  }
-  if (candidate.tools !== undefined && !Array.isArray(candidate.tools)) {
-    throw new TypeError(`${file}: plugin "${candidate.name}" has tools that are not a list`);
-  }
-  if (candidate.hooks !== undefined && (typeof candidate.hooks !== "object" || !candidate.hooks)) {
-    throw new TypeError(`${file}: plugin "${candidate.name}" has hooks that are not an object`);
-  }
-  if (!candidate.tools?.length && !candidate.hooks) {
-    throw new TypeError(`${file}: plugin "${candidate.name}" has neither tools nor hooks`);
-  }
-  return candidate as PluginDefinition;
+/** The plugin as the server registers it: definitions whose code is in the worker. */
+function remotePlugin(worker: PluginWorker, description: PluginDescription): PluginDefinition {
+  const tools = description.tools.map((tool): ToolDefinition => ({
+    name: tool.name,
+    description: tool.description,
+    input: CHECKED_IN_WORKER,
+    ...(tool.annotations ? { annotations: tool.annotations } : {}),
+    listed: { input: tool.input, ...(tool.output ? { output: tool.output } : {}) },
+    handler: (args, ctx) => worker.call(tool.name, args, ctx),
+  }));
+  const hooks = worker.hooks(description.hooks);
+  return { name: description.name, tools, ...(hooks ? { hooks } : {}) };
 }
 
-function toFileUrl(path: string): string {
-  const absolute = path.startsWith("/") ? path : `${Deno.cwd()}/${path}`;
-  return new URL(`file://${absolute.split("/").map(encodeURIComponent).join("/")}`).href;
+/** Half of V8's heap limit (the point where it would end the process), at most 1 GiB. */
+async function defaultMemoryLimit(): Promise<number> {
+  const { getHeapStatistics } = await import("node:v8");
+  return Math.min(2 ** 30, Math.floor(getHeapStatistics().heap_size_limit / 2));
 }
 
 function reasonOf(error: unknown): string {

@@ -1,7 +1,6 @@
 import type { z } from "zod";
 import type { QueryHooks } from "../gate/hooks.ts";
 import type { ExecuteResult, QueryResult } from "../gate/sql_gate.ts";
-import type { Logger } from "../log/logger.ts";
 
 /** Hints for the agent host (MCP tool annotations); keep them honest. */
 export interface ToolAnnotations {
@@ -22,6 +21,14 @@ export interface StatementRequest {
   maxRows?: number;
 }
 
+/** Structured log lines (JSON on stderr, scrubbed of secrets), tagged with the tool and request. */
+export interface ToolLogger {
+  debug(msg: string, fields?: Record<string, unknown>): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
+
 /**
  * What a handler may do: run SQL through the gate, log, and notice
  * cancellation. There is no raw connection and no credential here.
@@ -29,7 +36,7 @@ export interface StatementRequest {
 export interface ToolContext {
   query(request: StatementRequest): Promise<QueryResult>;
   execute(request: StatementRequest): Promise<ExecuteResult>;
-  readonly log: Logger;
+  readonly log: ToolLogger;
   /** Aborted when the client cancels the call. */
   readonly signal: AbortSignal;
   readonly requestId: string;
@@ -46,6 +53,17 @@ export interface ToolDefinition<S extends z.ZodObject = z.ZodObject> {
   handler(args: z.infer<S>, ctx: ToolContext): unknown | Promise<unknown>;
   /** Compact text for the agent; compact JSON when absent. */
   render?(result: unknown): string;
+  /**
+   * Set for a tool whose code runs in a plugin's worker: its zod schemas live
+   * there, so tools/list shows these JSON Schemas, `input` only passes the
+   * arguments on, and the worker validates them with the plugin's own schema.
+   */
+  listed?: { input: Record<string, unknown>; output?: Record<string, unknown> };
+}
+
+/** A result whose text was already rendered where the tool's code runs (a plugin's worker). */
+export class RenderedResult {
+  constructor(readonly value: unknown, readonly text: string) {}
 }
 
 /** A plugin file's default export: tools and/or hooks. */

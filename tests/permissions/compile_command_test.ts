@@ -12,8 +12,11 @@ Deno.test("compileCommand() bakes the derived flags and the serve arguments into
     "compile",
     "--no-prompt",
     "--allow-net=127.0.0.1:3306",
-    "--allow-read=/etc/mcp/datasources.toml,/etc/mcp/plugins",
+    `--allow-read=/etc/mcp/datasources.toml,/etc/mcp/plugins,${
+      decodeURIComponent(new URL("../../src", import.meta.url).pathname)
+    }`,
     "--allow-env=MYSQL_MCP_CONFIG,MYSQL_MCP_LOG_LEVEL,SHOP_PASSWORD",
+    "--unstable-worker-options",
     "--include=/etc/mcp/plugins",
     "--output=dist/mysql-mcp",
     "main.ts",

@@ -5,16 +5,28 @@ import { parseConfig } from "../../src/config/parse_config.ts";
 import { configWith, type SourceSketch } from "./_config.ts";
 
 const FIXED_ENV = ["MYSQL_MCP_CONFIG", "MYSQL_MCP_LOG_LEVEL"];
+/** The server's own modules, which plugin workers load with the server's read permission. */
+const SERVER_SOURCE = decodeURIComponent(new URL("../../src", import.meta.url).pathname);
 
-Deno.test("permissionFlags() scopes net, read and env to exactly what the config names", () => {
+Deno.test("permissionFlags() scopes net, read and env to exactly what the config names, and enables plugin workers", () => {
   const config = configWith([
     { host: "127.0.0.1", port: 3306, passwordEnv: "SHOP_PASSWORD" },
     { host: "db.internal", port: 3307 },
   ], { pluginsDir: "/etc/mcp/plugins" });
   assertEquals(permissionFlags(derivePermissions(config)), [
     "--allow-net=127.0.0.1:3306,db.internal:3307",
-    "--allow-read=/etc/mcp/datasources.toml,/etc/mcp/plugins",
+    `--allow-read=/etc/mcp/datasources.toml,/etc/mcp/plugins,${SERVER_SOURCE}`,
     "--allow-env=MYSQL_MCP_CONFIG,MYSQL_MCP_LOG_LEVEL,SHOP_PASSWORD",
+    "--unstable-worker-options",
+  ]);
+});
+
+Deno.test("without a plugins folder there is no worker option and no read of the server's source", () => {
+  const flags = permissionFlags(derivePermissions(configWith([{ host: "db", port: 3306 }])));
+  assertEquals(flags, [
+    "--allow-net=db:3306",
+    "--allow-read=/etc/mcp/datasources.toml",
+    `--allow-env=${FIXED_ENV.join(",")}`,
   ]);
 });
 
@@ -56,7 +68,7 @@ Deno.test("derivePermissions() adds extra readable paths without repeats", () =>
   const config = configWith([{ host: "localhost", port: 3306 }], { pluginsDir: "/srv/plugins" });
   assertEquals(
     derivePermissions(config, { extraRead: ["/srv/plugins", "/srv/ca.pem"] }).read,
-    ["/etc/mcp/datasources.toml", "/srv/plugins", "/srv/ca.pem"],
+    ["/etc/mcp/datasources.toml", "/srv/plugins", SERVER_SOURCE, "/srv/ca.pem"],
   );
 });
 
@@ -83,9 +95,10 @@ Deno.test("derivePermissions() reads the plugins folder parseConfig() resolved",
   });
   assertEquals(derivePermissions(config), {
     net: ["db.internal:3307"],
-    read: ["/etc/mcp/datasources.toml", "/etc/mcp/plugins"],
+    read: ["/etc/mcp/datasources.toml", "/etc/mcp/plugins", SERVER_SOURCE],
     env: ["MYSQL_MCP_CONFIG", "MYSQL_MCP_LOG_LEVEL", "SHOP_PASSWORD"],
     sys: [],
+    unstable: ["worker-options"],
   });
 });
 
@@ -202,12 +215,15 @@ Deno.test("--allow-env lists exactly the named password variables and the server
   );
 });
 
-Deno.test("--allow-read lists the config file and the plugins folder, once each", () => {
+Deno.test("--allow-read lists the config file, the plugins folder and the server's source, once each", () => {
   fc.assert(
     fc.property(sourcesArb, optionsArb, (sources, options) => {
       const config = configWith(sources, { pluginsDir: options.pluginsDir });
       const read = flagValues(permissionFlags(derivePermissions(config)), "read");
-      assertEquals(read, [config.path, ...(options.pluginsDir ? [options.pluginsDir] : [])]);
+      assertEquals(read, [
+        config.path,
+        ...(options.pluginsDir ? [options.pluginsDir, SERVER_SOURCE] : []),
+      ]);
     }),
     { numRuns: 100 },
   );
@@ -222,6 +238,8 @@ Deno.test("no derived flag is ever -A, --allow-all or an unscoped --allow-*", ()
       );
       for (const flag of flags) {
         assertEquals(flag !== "-A" && flag !== "--allow-all", true, flag);
+        // The one flag that grants nothing: it lets plugin workers run with none.
+        if (flag === "--unstable-worker-options") continue;
         assertEquals(/^--allow-(net|read|env|sys)=[^,]+(,[^,]+)*$/.test(flag), true, flag);
       }
     }),

@@ -102,12 +102,45 @@ Deno.test({
       assert.deepEqual(streamed.rows[0], [1, "***"]);
       await t.fail("mysql_query", { ...target, query: "SELECT * FROM no_such_table" });
       await t.fail("mysql_query", { ...target, query: "DROP TABLE customers" });
-      const seen = (globalThis as Record<string, unknown>).__maskerErrors as string[];
+      const { seen } = await t.call("masker_errors");
       assert.ok(seen.includes("mysql_query:TABLE_NOT_FOUND"), JSON.stringify(seen));
       // Refusals are seen too, for auditing.
       assert.ok(seen.includes("mysql_query:STATEMENT_NOT_ALLOWED"), JSON.stringify(seen));
     } finally {
       await t.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "a plugin file outside the repository imports the API by its stable name, mysql-mcp/plugin",
+  ...DB_TEST,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "mysql-mcp-outside-" });
+    await Deno.writeTextFile(
+      `${dir}/outside.ts`,
+      `import { defineTool, z } from "mysql-mcp/plugin";
+export default defineTool({
+  name: "outside",
+  description: "Counts customers from outside the repository",
+  input: z.object({ datasource_key: z.string(), database: z.string() }).strict(),
+  handler: async (args, ctx) => {
+    const result = await ctx.query({ datasource: args.datasource_key, database: args.database, sql: "SELECT COUNT(*) FROM customers" });
+    return { customers: Number(result.rows[0][0]) };
+  },
+});
+`,
+    );
+    const t = await startTestApp({
+      extensions: true,
+      server: { plugins_dir: JSON.stringify(dir) },
+    });
+    try {
+      const result = await t.raw("outside", { datasource_key: "test", database: t.db.db });
+      assert.ok(JSON.parse(result.content[0].text).customers >= 3, JSON.stringify(result));
+    } finally {
+      await t.close();
+      await Deno.remove(dir, { recursive: true });
     }
   },
 });

@@ -1,0 +1,39 @@
+import type { Config } from "../config/config.ts";
+import type { Logger } from "../log/logger.ts";
+import { SERVER_ENV } from "./derive_permissions.ts";
+
+/**
+ * Gives up, once startup has used them, the permissions serving no longer
+ * needs: environment access to the password variables (their values now sit
+ * in Secret objects) and the server's own variables, and read access to the
+ * config file (parsed). Kept: net to the configured servers, and read of the
+ * plugins folder and the server's source, which a restarted plugin worker
+ * loads again. After this, even code running in the server itself cannot
+ * read a password variable or the config file's inline passwords.
+ *
+ * Deno's revoke also takes back a grant that covers the item (a whole folder,
+ * or everything): the config file is then kept, with a warning, rather than
+ * losing the plugins folder beside it. Under an unscoped grant (`-A`)
+ * nothing can be dropped.
+ */
+export async function dropStartupPermissions(config: Config, log: Logger): Promise<void> {
+  const variables = [
+    ...SERVER_ENV,
+    ...config.datasources.flatMap((source) => source.passwordEnv ? [source.passwordEnv] : []),
+  ];
+  for (const variable of new Set(variables)) {
+    await Deno.permissions.revoke({ name: "env", variable });
+  }
+  const granted = async (path?: string) =>
+    (await Deno.permissions.query({ name: "read", path })).state === "granted";
+  // Reading everything is reported at startup as broader than needed; nothing to add here.
+  if (await granted()) return;
+  const folder = config.path.replace(/[\\/][^\\/]*$/, "") || "/";
+  if (await granted(folder)) {
+    log.warn(
+      "the config file stays readable: read access was granted to its whole folder, which revoking it would take away from plugins too",
+    );
+  } else {
+    await Deno.permissions.revoke({ name: "read", path: config.path });
+  }
+}

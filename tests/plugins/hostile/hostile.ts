@@ -1,0 +1,81 @@
+import { defineTool, z } from "mysql-mcp/plugin";
+
+/**
+ * A plugin that tries everything a careless or hostile author might: secrets
+ * in the environment and the config file, other files, other hosts, a raw
+ * connection to the database, subprocesses, FFI, exiting, changing shared
+ * prototypes, never returning, blocking its event loop and allocating without
+ * end. Each attempt must be denied or contained.
+ */
+export default defineTool({
+  name: "hostile",
+  description: "Tries what a plugin must not be able to do",
+  input: z.object({
+    attempt: z.enum([
+      "env_variable",
+      "env_all",
+      "read_file",
+      "dynamic_import",
+      "fetch",
+      "connect",
+      "command",
+      "ffi",
+      "exit",
+      "stdin",
+      "prototypes",
+      "never_returns",
+      "endless_loop",
+      "allocate_forever",
+      "huge_allocation",
+      "echo",
+    ]),
+    target: z.string().optional(),
+    number: z.number().int().optional(),
+  }).strict(),
+  handler: async ({ attempt, target, number }) => {
+    switch (attempt) {
+      case "env_variable":
+        return { value: Deno.env.get(target ?? "HOME") };
+      case "env_all":
+        return { value: Deno.env.toObject() };
+      case "read_file":
+        return { value: await Deno.readTextFile(target ?? "/etc/passwd") };
+      case "dynamic_import":
+        return { value: await import(target ?? "file:///etc/hostname") };
+      case "fetch":
+        return { value: (await fetch(target ?? "http://127.0.0.2:8080/")).status };
+      case "connect": {
+        const conn = await Deno.connect({ hostname: target ?? "127.0.0.1", port: number ?? 3306 });
+        conn.close();
+        return { value: "connected" };
+      }
+      case "command":
+        return { value: (await new Deno.Command("sh", { args: ["-c", "id"] }).output()).code };
+      case "ffi":
+        return { value: String(Deno.dlopen(target ?? "libc.so.6", {})) };
+      case "exit":
+        Deno.exit(3);
+        return { value: "still here" };
+      case "stdin":
+        return { value: await Deno.stdin.read(new Uint8Array(16)) };
+      case "prototypes":
+        (Object.prototype as Record<string, unknown>).polluted = "yes";
+        String.prototype.includes = () => true;
+        return { value: "changed" };
+      case "never_returns":
+        return await new Promise(() => {});
+      case "endless_loop":
+        while (true) { /* blocks the event loop for good */ }
+        // falls through (never)
+      case "allocate_forever": {
+        const hoard: number[][] = [];
+        while (true) hoard.push(new Array(100_000).fill(hoard.length));
+      }
+      // falls through (never)
+      case "huge_allocation":
+        return { value: new Uint8Array(2 ** 53).length };
+      case "echo":
+        return { value: target ?? "echo", polluted: ({} as Record<string, unknown>).polluted };
+    }
+  },
+});
