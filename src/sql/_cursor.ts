@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Token } from "./lexer.ts";
+import type { Token, TokenKind } from "./lexer.ts";
 
 /** Deepest nesting of parentheses, subqueries and expressions the parser follows. */
 export const MAX_DEPTH = 128;
@@ -40,8 +40,12 @@ export interface TableRef {
 
 /** What one reading of a statement says about it. Facts only: the policy decides. */
 export interface StatementFacts {
-  /** First keyword, upper case ("(" counts as SELECT). */
+  /**
+   * First keyword of the statement, upper case: SELECT, WITH, SHOW, DESCRIBE, DESC, EXPLAIN,
+   * TABLE, VALUES, INSERT, ... ("(" counts as SELECT when a parenthesised query starts it).
+   */
   verb: string;
+  /** read: admissible for mysql_query; write: for mysql_execute; other: for neither. */
   category: StatementCategory;
   /** The SHOW form (`TABLES`, `CREATE TABLE`, ...) of a SHOW statement. */
   show?: string;
@@ -188,6 +192,14 @@ export class Cursor {
     const upper = this.acceptWord(a, b, c, d);
     if (upper === undefined) this.fail([a, b, c, d].filter(Boolean).join(" or "));
     return upper;
+  }
+
+  /** Takes the token here when it is of one of `kinds`; otherwise fails expecting `what`. */
+  expectKind(what: string, ...kinds: TokenKind[]): Token {
+    const token = this.tokens[this.pos];
+    if (token === undefined || !kinds.includes(token.kind)) this.fail(what);
+    this.pos++;
+    return token;
   }
 
   acceptOp(text: string): boolean {

@@ -177,8 +177,7 @@ function unary(c: Cursor): void {
     if (c.acceptWord("COLLATE")) {
       collationName(c);
     } else if (c.acceptOp("->") || c.acceptOp("->>")) {
-      if (c.peek()?.kind !== "string") c.fail("a JSON path string");
-      c.pos++;
+      c.expectKind("a JSON path string", "string");
     } else {
       return;
     }
@@ -187,12 +186,7 @@ function unary(c: Cursor): void {
 
 /** A collation or character set name: a name or a string. */
 export function collationName(c: Cursor): void {
-  const token = c.peek();
-  if (token?.kind === "string" || token?.kind === "quoted_ident" || token?.kind === "word") {
-    c.pos++;
-    return;
-  }
-  c.fail("a collation name");
+  c.expectKind("a collation name", "string", "quoted_ident", "word");
 }
 
 /** A string literal, with adjacent strings (`'a' 'b'`) folded in as MySQL does. */

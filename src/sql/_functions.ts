@@ -154,12 +154,7 @@ function limitArguments(c: Cursor): void {
 
 /** A row count or offset: a number or a placeholder. */
 export function limitValue(c: Cursor): void {
-  const token = c.peek();
-  if (token?.kind === "number" || token?.kind === "param" || token?.kind === "named_param") {
-    c.pos++;
-    return;
-  }
-  c.fail("a number or a placeholder");
+  c.expectKind("a number or a placeholder", "number", "param", "named_param");
 }
 
 function castArguments(c: Cursor): void {

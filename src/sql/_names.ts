@@ -90,10 +90,6 @@ export function optionalAlias(c: Cursor, allowString: boolean): void {
 /** `(name, name, ...)`: a column or partition list. */
 export function nameList(c: Cursor): void {
   c.expectOp("(");
-  do {
-    const token = c.peek();
-    if (token?.kind !== "word" && token?.kind !== "quoted_ident") c.fail("a name");
-    c.pos++;
-  } while (c.acceptOp(","));
+  do c.expectKind("a name", "word", "quoted_ident"); while (c.acceptOp(","));
   c.expectOp(")");
 }

@@ -313,9 +313,7 @@ function tableAlias(c: Cursor): void {
 }
 
 function identifierOrFail(c: Cursor): void {
-  const token = c.peek();
-  if (token?.kind !== "word" && token?.kind !== "quoted_ident") c.fail("an alias");
-  c.pos++;
+  c.expectKind("an alias", "word", "quoted_ident");
 }
 
 /** `(query) [AS] alias [(columns)]` */
@@ -391,11 +389,7 @@ function jsonTable(c: Cursor): void {
 }
 
 function jsonPath(c: Cursor): void {
-  const token = c.peek();
-  if (token?.kind !== "string" && token?.kind !== "param" && token?.kind !== "named_param") {
-    c.fail("a JSON path string");
-  }
-  c.pos++;
+  c.expectKind("a JSON path string", "string", "param", "named_param");
 }
 
 function jsonColumns(c: Cursor): void {

@@ -47,6 +47,13 @@ export function parseStatement(tokens: readonly Token[], flavor?: Flavor): State
   return facts;
 }
 
+const WRITES: Readonly<Record<string, (c: Cursor) => void>> = {
+  INSERT: insert,
+  REPLACE: insert,
+  UPDATE: update,
+  DELETE: remove,
+};
+
 function statement(c: Cursor): void {
   const facts = c.facts;
   if (c.isOp("(")) {
@@ -64,17 +71,12 @@ function statement(c: Cursor): void {
     facts.category = "read";
     return queryExpression(c);
   }
+  const write = WRITES[verb];
+  if (write !== undefined) {
+    facts.category = "write";
+    return write(c);
+  }
   switch (verb) {
-    case "INSERT":
-    case "REPLACE":
-      facts.category = "write";
-      return insert(c);
-    case "UPDATE":
-      facts.category = "write";
-      return update(c);
-    case "DELETE":
-      facts.category = "write";
-      return remove(c);
     case "SHOW":
       facts.category = "read";
       return showStatement(c);

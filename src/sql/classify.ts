@@ -5,22 +5,21 @@
  * @module
  */
 
-import {
-  emptyFacts,
-  type StatementCategory,
-  type StatementFacts,
-  type TableRef,
-} from "./_cursor.ts";
+import { emptyFacts, type StatementFacts } from "./_cursor.ts";
 import { parseStatement } from "./_statement.ts";
 import type { Flavor } from "./_words.ts";
 import { lex, type LexOptions, type Token } from "./lexer.ts";
 
-export type { StatementCategory, TableRef } from "./_cursor.ts";
+export type { StatementCategory, StatementFacts, TableRef } from "./_cursor.ts";
 export { GRAMMAR_FUNCTIONS } from "./_functions.ts";
 export type { Flavor } from "./_words.ts";
 
-/** What the SQL gate needs to know about a piece of SQL text. Facts only: the policy decides. */
-export interface SqlAnalysis {
+/**
+ * What the SQL gate needs to know about a piece of SQL text: the facts of its first statement
+ * (every reading of it merged; see {@linkcode StatementFacts}), plus where it ends. Facts only:
+ * the policy decides.
+ */
+export interface SqlAnalysis extends StatementFacts {
   /**
    * Text of the first statement only, leading and trailing whitespace/comments and the
    * trailing `;` removed; exactly a slice of the input (never rebuilt). An executable comment
@@ -29,44 +28,6 @@ export interface SqlAnalysis {
   firstStatement: string;
   /** Number of further non-empty statements after the first that will NOT be executed. */
   ignoredStatements: number;
-  /**
-   * First keyword of the statement, upper case: SELECT, WITH, SHOW, DESCRIBE, DESC, EXPLAIN,
-   * TABLE, VALUES, INSERT, ... ("(" counts as SELECT when a parenthesised select starts it).
-   */
-  verb: string;
-  /** read: admissible for mysql_query; write: for mysql_execute; other: for neither. */
-  category: StatementCategory;
-  /**
-   * Set when the statement must be refused whatever the tool: a construct the parser does not
-   * fully understand, or one it knows to be unsafe. A short sentence naming why.
-   */
-  refusal?: string;
-  /** The refusal is a construct outside the grammar (which may simply be invalid SQL). */
-  notUnderstood?: boolean;
-  /** Databases the statement names explicitly, as written (unquoted), deduplicated. */
-  databases: string[];
-  /** Tables named in table positions, with their database when qualified. */
-  tables: TableRef[];
-  /** Unqualified function names called, upper case (built-ins, or else stored functions). */
-  functions: string[];
-  /** Functions called by a qualified name (`db.fn`): always stored functions. */
-  storedFunctions: string[];
-  /** Calls with a quoted name or a space before "(": possibly stored functions. */
-  looseCalls: string[];
-  /** System variables read with `@@`, lower case, without scope. */
-  systemVariables: string[];
-  /** The SHOW form (`TABLES`, `CREATE TABLE`...) of a SHOW statement. */
-  show?: string;
-  /** True for SHOW DATABASES / SHOW SCHEMAS, which an allow-list must filter or refuse. */
-  listsDatabases: boolean;
-  /** SHOW VARIABLES: only readable variables may be returned. */
-  listsVariables: boolean;
-  /** The statement can leave state on its connection (LAST_INSERT_ID(n), ...). */
-  leavesSessionState: boolean;
-  /** A write that returns rows (RETURNING). */
-  returning: boolean;
-  /** The statement reads a JSON_TABLE (whose columns MariaDB reports in database "*any*"). */
-  jsonTable: boolean;
   /** Count of positional `?` placeholders in the first statement. */
   positionalParams: number;
 }
@@ -333,11 +294,7 @@ function classify(sql: string, flavor: Flavor | undefined): SqlAnalysis {
   // one is worth the server's opinion: its parser is exponential in nested WITH clauses.
   facts.notUnderstood = facts.notUnderstood === true && facts.refusal === parseRefusal &&
     cheapToPrepare(first);
-  const { refusal: why, show, ...rest } = facts;
-  const analysis: SqlAnalysis = { firstStatement, ignoredStatements, ...rest, positionalParams };
-  if (why !== undefined) analysis.refusal = why;
-  if (show !== undefined) analysis.show = show;
-  return analysis;
+  return { ...facts, firstStatement, ignoredStatements, positionalParams };
 }
 
 export interface ClassifyOptions {
