@@ -23,6 +23,10 @@ export interface DatabaseServer {
   halt(): Promise<void>;
   /** Starts a halted server again on the same port. */
   resume(): Promise<void>;
+  /** Freezes the server process (SIGSTOP): it keeps its sockets but answers nothing. */
+  freeze(): void;
+  /** Lets a frozen server run again (SIGCONT). */
+  thaw(): void;
 }
 
 const CANDIDATES = ["/usr/sbin/mariadbd", "/usr/bin/mariadbd", "/usr/local/bin/mariadbd"];
@@ -87,6 +91,12 @@ function externalServer(url: string): DatabaseServer {
     restart: () => Promise.reject(new Error("cannot restart a server given by MYSQL_TEST_URL")),
     halt: () => Promise.reject(new Error("cannot stop a server given by MYSQL_TEST_URL")),
     resume: () => Promise.reject(new Error("cannot start a server given by MYSQL_TEST_URL")),
+    freeze: () => {
+      throw new Error("cannot freeze a server given by MYSQL_TEST_URL");
+    },
+    thaw: () => {
+      throw new Error("cannot thaw a server given by MYSQL_TEST_URL");
+    },
   };
   return server;
 }
@@ -255,6 +265,14 @@ class OwnedServer implements DatabaseServer {
   async resume() {
     if (this.#child) return;
     await this.#launch();
+  }
+
+  freeze() {
+    this.#child?.kill("SIGSTOP");
+  }
+
+  thaw() {
+    this.#child?.kill("SIGCONT");
   }
 
   async restart(options: { downMs?: number } = {}) {
