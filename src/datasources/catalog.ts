@@ -126,8 +126,8 @@ export class Catalog {
   }
 
   /**
-   * Every view the source's databases hold, "db.view" → its definition ("" when the account
-   * may not see it). The gate reads them to know which databases a view reaches.
+   * Every view the source's databases hold, `db\0view` (both lower case) → its definition (""
+   * when the account may not see it). The gate reads them to know what a view reaches.
    */
   async viewDefinitions(key: string): Promise<ReadonlyMap<string, string>> {
     const cached = this.#views.get(key);
@@ -139,8 +139,14 @@ export class Catalog {
         (allowed.length > 0 ? ` WHERE TABLE_SCHEMA IN (${allowed.map(() => "?").join(", ")})` : ""),
       allowed,
     );
+    // Keys case-folded (`db\0name`): a server with lower_case_table_names finds `V` as `v`.
     const views = new Map(
-      rows.map(([db, name, definition]) => [`${db}.${name}`, String(definition ?? "")]),
+      rows.map((
+        [db, name, definition],
+      ) => [
+        `${String(db).toLowerCase()}\u0000${String(name).toLowerCase()}`,
+        String(definition ?? ""),
+      ]),
     );
     this.#views.set(key, views);
     return views;

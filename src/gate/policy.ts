@@ -175,15 +175,14 @@ export function decide(
   const loose = analysis.looseCalls[0];
   if (loose !== undefined && !source.allowStoredFunctions) {
     refuse(
-      `${loose} followed by a space or written quoted calls a stored function of that name on MySQL and MariaDB, not the built-in: write ${loose}( with no space or quotes (stored functions are refused unless datasource "${source.key}" sets allow_stored_functions = true)`,
+      `${loose}(...) written quoted, with a space before "(", or (for a geometry constructor) with another number of arguments calls a stored function of that name, not the built-in: write ${loose}( unquoted with no space (stored functions are refused unless datasource "${source.key}" sets allow_stored_functions = true)`,
       { function: loose },
     );
   }
   const stored = [
     ...analysis.storedFunctions,
-    ...analysis.functions.filter((name) =>
-      !BUILTINS.mariadb.has(name) && !BUILTINS.mysql.has(name)
-    ),
+    ...analysis.looseCalls,
+    ...analysis.functions.filter((name) => !isBuiltin(name)),
   ];
   if (stored.length > 0) {
     if (!source.allowStoredFunctions) refuseStoredFunction(stored[0], source);
@@ -199,8 +198,9 @@ export function decide(
 }
 
 /**
- * Views the statement names must not reach a database the datasource does not allow: a view
- * in an allowed database over a hidden one would otherwise read (or write) it by proxy.
+ * Views the statement names must not reach a database the datasource does not allow, nor call
+ * a stored function it does not allow: a view in an allowed database over a hidden one would
+ * otherwise read (or write) it by proxy.
  */
 export function checkViews(
   analysis: SqlAnalysis,
@@ -210,22 +210,58 @@ export function checkViews(
 ): void {
   for (const table of analysis.tables) {
     const db = table.db ?? database;
+    const view = `${db}.${table.name}`;
     const reached = reach(db, table.name);
     if (reached === undefined) {
       refuse(
-        `The statement names view "${db}.${table.name}", whose definition the gate cannot read or does not understand, so it cannot tell which databases the view reaches (grant the account SHOW VIEW, or query the underlying tables)`,
-        { view: `${db}.${table.name}` },
+        `The statement names view "${view}", whose definition the gate cannot read or does not understand, so it cannot tell which databases the view reaches (grant the account SHOW VIEW, or query the underlying tables)`,
+        { view },
       );
     }
-    for (const name of reached) {
+    for (const name of reached.databases) {
       if (!databaseAllowed(name, source)) {
         refuse(
-          `The statement names view "${db}.${table.name}", which reads database "${name}", not available on datasource "${source.key}"`,
-          { view: `${db}.${table.name}`, database: name },
+          `The statement names view "${view}", which reads database "${name}", not available on datasource "${source.key}"`,
+          { view, database: name },
         );
       }
     }
+    if (reached.callsStoredFunctions && !source.allowStoredFunctions) {
+      refuse(
+        `The statement names view "${view}", which calls a stored function: refused unless datasource "${source.key}" sets allow_stored_functions = true`,
+        { view },
+      );
+    }
   }
+}
+
+/** Storage engines whose tables read other tables (MERGE, FEDERATED, CONNECT, SPIDER). */
+const REACHING_ENGINES = new Set(["MRG_MYISAM", "MERGE", "FEDERATED", "CONNECT", "SPIDER"]);
+
+/**
+ * Tables the statement names must not be of an engine that reads other tables: a MERGE table
+ * over a hidden database looks like a table of the allowed one, even to the column check.
+ */
+export function checkTableEngines(
+  analysis: SqlAnalysis,
+  database: string,
+  engineOf: (db: string, table: string) => string | undefined,
+): void {
+  for (const table of analysis.tables) {
+    const db = table.db ?? database;
+    const engine = engineOf(db, table.name)?.toUpperCase();
+    if (engine !== undefined && REACHING_ENGINES.has(engine)) {
+      refuse(
+        `The statement names table "${db}.${table.name}", whose ${engine} engine reads other tables the gate cannot check`,
+        { table: `${db}.${table.name}` },
+      );
+    }
+  }
+}
+
+/** A built-in function of either flavour (the server decides later which one it is). */
+export function isBuiltin(name: string): boolean {
+  return BUILTINS.mariadb.has(name) || BUILTINS.mysql.has(name);
 }
 
 /**

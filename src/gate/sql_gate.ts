@@ -9,14 +9,16 @@ import type { PooledConnection } from "../pool/types.ts";
 import { classifySql, MAX_SQL_LENGTH, type SqlAnalysis } from "../sql/classify.ts";
 import { type ColumnInfo, columnInfo, type DriverField } from "./column_types.ts";
 import { Deadlines } from "./deadlines.ts";
-import { viewReach } from "./view_reach.ts";
+import { type ViewReach, viewReach } from "./view_reach.ts";
 import type { QueryHooks, StatementInfo } from "./hooks.ts";
 import {
   type Admission,
   checkFunctionsOn,
+  checkTableEngines,
   checkViews,
   decide,
   foreignColumnSchema,
+  isBuiltin,
   isReadableVariable,
 } from "./policy.ts";
 import {
@@ -183,17 +185,7 @@ export class SqlGate {
     let admission: Admission;
     try {
       admission = decide(analysis, source, req.database, kind === "execute" ? "execute" : "query");
-      if (analysis.tables.length > 0) {
-        const views = await this.catalog.viewDefinitions(req.datasource);
-        if (views.size > 0) {
-          checkViews(
-            analysis,
-            source,
-            req.database,
-            viewReach(views, this.datasources.flavor(req.datasource)),
-          );
-        }
-      }
+      if (analysis.tables.length > 0) await this.#checkObjects(req, analysis);
     } catch (refusal) {
       // Outside the grammar is refused; when the server agrees it is not even valid SQL, its
       // syntax error (with the position) helps the agent more than ours.
@@ -233,6 +225,44 @@ export class SqlGate {
       }
     }
     return { info, analysis, admission, warnings };
+  }
+
+  /** Reach of each view-definitions map the catalog hands out, built once per map. */
+  readonly #reach = new WeakMap<ReadonlyMap<string, string>, ViewReach>();
+
+  /**
+   * What the tables a statement names really are: views are followed to what they read, and
+   * tables of engines that read other tables are refused (metadata cached by the catalog).
+   */
+  async #checkObjects(req: GateRequest, analysis: SqlAnalysis): Promise<void> {
+    const source = this.datasources.get(req.datasource);
+    const views = await this.catalog.viewDefinitions(req.datasource);
+    if (views.size > 0) {
+      let reach = this.#reach.get(views);
+      if (reach === undefined) {
+        reach = viewReach(views, isBuiltin, this.datasources.flavor(req.datasource));
+        this.#reach.set(views, reach);
+      }
+      checkViews(analysis, source, req.database, reach);
+    }
+    const engines = new Map<string, Map<string, string>>();
+    for (const table of analysis.tables) {
+      const db = (table.db ?? req.database).toLowerCase();
+      if (engines.has(db)) continue;
+      // A database that does not exist has no tables to worry about; any other failure to
+      // look is an error, never a pass.
+      const tables = await this.catalog.tables(req.datasource, table.db ?? req.database)
+        .catch((error) => {
+          if (error instanceof ToolError && error.code === "DATABASE_NOT_FOUND") return [];
+          throw error;
+        });
+      engines.set(db, new Map(tables.map((t) => [t.name.toLowerCase(), t.engine ?? ""])));
+    }
+    checkTableEngines(
+      analysis,
+      req.database,
+      (db, name) => engines.get(db.toLowerCase())?.get(name.toLowerCase()),
+    );
   }
 
   /**

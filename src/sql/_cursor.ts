@@ -17,6 +17,11 @@ export const MAX_WITH_NESTING = 8;
  * earlier one twice doubles it): MariaDB prepares 2^n copies in a thread KILL cannot stop.
  */
 export const MAX_CTE_EXPANSION = 64;
+/**
+ * Most table references one statement may make (a join takes at most 61 tables): bounds the
+ * work every later check does per reference.
+ */
+export const MAX_TABLE_REFERENCES = 1024;
 
 /** Words that may follow a parenthesised query inside the parentheses around it. */
 const QUERY_CONTINUATIONS = new Set([
@@ -283,6 +288,16 @@ export class Cursor {
   /** Common table expressions in scope, innermost WITH last: name → copies it expands to. */
   readonly cteScopes: Map<string, number>[] = [];
 
+  /** Copies a CTE named `name` of an enclosing WITH expands to (0: not a CTE in scope). */
+  outerCteCopies(name: string): number {
+    // The innermost scope is the WITH being weighed; its own names are handled by the caller.
+    for (let s = this.cteScopes.length - 2; s >= 0; s--) {
+      const weight = this.cteScopes[s].get(name);
+      if (weight !== undefined) return weight;
+    }
+    return 0;
+  }
+
   /** Copies of CTEs that the table references recorded since `from` expand to. */
   cteCopies(from: number): number {
     let copies = 0;
@@ -339,6 +354,9 @@ export class Cursor {
   }
 
   addTable(parts: string[]): void {
+    if (this.facts.tables.length >= MAX_TABLE_REFERENCES) {
+      this.refuse(`the statement names more than ${MAX_TABLE_REFERENCES} tables`);
+    }
     const ref: TableRef = parts.length === 2
       ? { db: parts[0], name: parts[1] }
       : { name: parts[0] };

@@ -142,9 +142,14 @@ function inList(c: Cursor): void {
   c.expectOp(")");
 }
 
-/** `expr, expr, ...` (at least one). */
-export function expressionList(c: Cursor): void {
-  do expression(c); while (c.acceptOp(","));
+/** `expr, expr, ...` (at least one); returns how many. */
+export function expressionList(c: Cursor): number {
+  let count = 0;
+  do {
+    expression(c);
+    count++;
+  } while (c.acceptOp(","));
+  return count;
 }
 
 const BIT_OPERATORS = new Set(["|", "&", "<<", ">>", "+", "-", "*", "/", "%", "^"]);

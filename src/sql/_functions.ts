@@ -102,25 +102,45 @@ export function functionCall(c: Cursor): void {
   // built-in grammar for the name: `count (x)` and `` `count`(x) `` call a stored function.
   const spaced = token.end !== c.peek()!.start;
   if (token.kind !== "word" || (spaced && !c.reservedForSure.has(name))) c.addLooseCall(name);
-  genericArguments(c, name);
+  const count = genericArguments(c, name);
+  // MariaDB's geometry constructors with another number of arguments fall through to a
+  // stored function of the same name.
+  const arity = CONSTRUCTOR_ARITY[name];
+  if (arity !== undefined && (count < arity[0] || count > arity[1])) c.addLooseCall(name);
   if (name === "MATCH") return;
   afterCall(c);
 }
 
-/** `( args )` by the function's rule, or `[DISTINCT|ALL] expr, ...` for the rest. */
-export function genericArguments(c: Cursor, name: string): void {
+/** Arguments (fewest, most) of the geometry constructors: anything else is a stored call. */
+const CONSTRUCTOR_ARITY: Readonly<Record<string, readonly [number, number]>> = {
+  POINT: [2, 2],
+  LINESTRING: [1, Infinity],
+  POLYGON: [1, Infinity],
+  MULTIPOINT: [1, Infinity],
+  MULTILINESTRING: [1, Infinity],
+  MULTIPOLYGON: [1, Infinity],
+  GEOMETRYCOLLECTION: [1, Infinity],
+};
+
+/**
+ * `( args )` by the function's rule, or `[DISTINCT|ALL] expr, ...` for the rest. Returns the
+ * number of arguments of a plain argument list (1 for a rule's own syntax).
+ */
+export function genericArguments(c: Cursor, name: string): number {
   c.expectOp("(");
-  if (c.acceptOp(")")) return;
+  if (c.acceptOp(")")) return 0;
   const rule = RULES[name];
+  let count = 1;
   c.enter();
   if (rule !== undefined) {
     rule(c, name);
   } else {
     c.acceptWord("DISTINCT", "ALL");
-    expressionList(c);
+    count = expressionList(c);
   }
   c.leave();
   c.expectOp(")");
+  return count;
 }
 
 /** Window and ordered-set syntax after the closing parenthesis. */

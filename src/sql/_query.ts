@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type Cursor, MAX_WITH_NESTING } from "./_cursor.ts";
+import { type Cursor, MAX_CTE_EXPANSION, MAX_WITH_NESTING } from "./_cursor.ts";
 import { bitExpression, columnReference, expression, expressionList } from "./_expression.ts";
 import { dataType, limitValue, onEmptyOrError } from "./_functions.ts";
 import { atName, dottedName, identifier, nameList, optionalAlias, tableName } from "./_names.ts";
@@ -66,15 +66,55 @@ function withClause(c: Cursor): void {
   const scope = new Map<string, number>();
   c.cteScopes.push(scope);
   c.acceptWord("RECURSIVE");
+  const bodies = new Map<string, { from: number; to: number }>();
   do {
-    const name = identifier(c, "a common table expression name");
+    const name = identifier(c, "a common table expression name").toLowerCase();
     if (c.isOp("(")) nameList(c);
     c.expectWord("AS");
     if (!c.isOp("(")) c.fail('"(" after AS');
     const from = c.facts.tables.length;
     parenthesizedQuery(c);
-    scope.set(name.toLowerCase(), 1 + c.cteCopies(from));
+    bodies.set(name, { from, to: c.facts.tables.length });
   } while (c.acceptOp(","));
+  weighCtes(c, bodies, scope);
+}
+
+/**
+ * How many copies each CTE expands to: 1, plus the copies of every CTE its body names, in this
+ * WITH (also further down it, as WITH RECURSIVE allows) or an outer one. The server copies a
+ * CTE for each reference, so copies multiply: refused past MAX_CTE_EXPANSION.
+ */
+function weighCtes(
+  c: Cursor,
+  bodies: ReadonlyMap<string, { from: number; to: number }>,
+  scope: Map<string, number>,
+): void {
+  const weighing = new Set<string>();
+  const weigh = (name: string): number => {
+    const known = scope.get(name);
+    if (known !== undefined) return known;
+    if (weighing.has(name)) {
+      c.refuse("common table expressions that refer to each other in a cycle are not supported");
+    }
+    weighing.add(name);
+    const body = bodies.get(name)!;
+    let copies = 1;
+    for (let i = body.from; i < body.to; i++) {
+      const ref = c.facts.tables[i];
+      const other = ref.db === undefined ? ref.name.toLowerCase() : undefined;
+      if (other === undefined || other === name) continue; // a table, or recursion on itself
+      copies += bodies.has(other) ? weigh(other) : c.outerCteCopies(other);
+      if (copies > MAX_CTE_EXPANSION) {
+        c.refuse(
+          `the statement's common table expressions expand to more than ${MAX_CTE_EXPANSION} copies`,
+        );
+      }
+    }
+    weighing.delete(name);
+    scope.set(name, copies);
+    return copies;
+  };
+  for (const name of bodies.keys()) weigh(name);
 }
 
 function queryBody(c: Cursor): void {

@@ -8,7 +8,6 @@
 
 import type { Cursor } from "./_cursor.ts";
 import { expression } from "./_expression.ts";
-import { limitValue } from "./_functions.ts";
 import { dottedName, identifier } from "./_names.ts";
 
 /** The SHOW forms the gate admits, as named in messages. */
@@ -21,8 +20,6 @@ export const ADMITTED_SHOW_FORMS = [
   "CREATE DATABASE",
   "TABLE STATUS",
   "TRIGGERS",
-  "WARNINGS",
-  "ERRORS",
   "CHARACTER SET",
   "COLLATION",
   "DATABASES",
@@ -95,18 +92,15 @@ export function showStatement(c: Cursor): void {
     optionalDatabase(c);
     return filter(c);
   }
-  if (c.acceptWord("WARNINGS", "ERRORS")) {
-    form(c.tokens[c.pos - 1].upper!);
-    if (c.acceptWord("LIMIT")) {
-      limitValue(c);
-      if (c.acceptOp(",")) limitValue(c);
-    }
-    return;
-  }
-  if (c.isWord("COUNT") && c.isOp("(", 1) && c.isOp("*", 2) && c.isOp(")", 3)) {
-    c.pos += 4;
-    form(c.expectWord("WARNINGS", "ERRORS"));
-    return;
+  if (
+    c.isWord("WARNINGS") || c.isWord("ERRORS") ||
+    (c.isWord("COUNT") && c.isOp("(", 1) && c.isOp("*", 2) && c.isOp(")", 3))
+  ) {
+    // Every call runs on a pooled connection: the warnings there are another call's.
+    c.refuse(
+      "SHOW WARNINGS and SHOW ERRORS would show the warnings of whatever statement last ran " +
+        "on a pooled connection, which is another caller's",
+    );
   }
   if (c.acceptWords("CHARACTER", "SET") || c.acceptWord("CHARSET")) {
     form("CHARACTER SET");

@@ -409,7 +409,9 @@ function scanNumberOrWord(sql: string, start: number, push: (t: Token) => void):
     if (sign === PLUS || sign === MINUS) k++;
     if (isDigit(sql.charCodeAt(k))) {
       while (k < n && isDigit(sql.charCodeAt(k))) k++;
-      j = k;
+      // An exponent ends the number, as in MySQL's lexer: `1e5FROM` is `1e5` `FROM`.
+      push(token("number", sql.slice(start, k), start, k));
+      return k;
     }
   }
   if (j < n && isIdentChar(sql.charCodeAt(j)) && sql.charCodeAt(start) !== DOT) {

@@ -1240,9 +1240,10 @@ function constructs(): CorpusEntry[] {
     q("SHOW CREATE VIEW gate_view", ADMIT),
     q("SHOW TABLE STATUS LIKE 'o%'", ADMIT),
     q("SHOW TABLE STATUS FROM {D} WHERE Engine = 'InnoDB'", ADMIT),
-    q("SHOW WARNINGS", ADMIT),
-    q("SHOW ERRORS", ADMIT),
-    q("SHOW COUNT(*) WARNINGS", ADMIT),
+    // A pooled connection's warnings are another caller's: refused.
+    q("SHOW WARNINGS", refuse("show")),
+    q("SHOW ERRORS", refuse("show")),
+    q("SHOW COUNT(*) WARNINGS", refuse("show")),
     q("SHOW CHARACTER SET LIKE 'utf8%'", ADMIT),
     q("SHOW CHARSET WHERE Charset = 'latin1'", ADMIT),
     q("SHOW COLLATION WHERE Charset = 'utf8mb4'", ADMIT),

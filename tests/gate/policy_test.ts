@@ -7,15 +7,18 @@ import { ToolError } from "../../src/errors/tool_error.ts";
 import {
   type Admission,
   checkFunctionsOn,
+  checkTableEngines,
   checkViews,
   decide,
   foreignColumnSchema,
+  isBuiltin,
   isReadableVariable,
   type PolicySource,
   type ToolKind,
 } from "../../src/gate/policy.ts";
-import { viewReach } from "../../src/gate/view_reach.ts";
+import { viewKey, viewReach } from "../../src/gate/view_reach.ts";
 import { classifySql } from "../../src/sql/classify.ts";
+import { gateRefusal } from "../sql/_gate_refusal.ts";
 
 const LISTED: PolicySource = {
   key: "shop",
@@ -344,12 +347,16 @@ Deno.test("checkFunctionsOn() takes a newer built-in as a stored function on an 
 
 Deno.test("checkViews() refuses a view that reaches a database off the allow-list", () => {
   const definitions = new Map([
-    ["shop.leak", "select `secret`.`creds`.`token` AS `token` from `secret`.`creds`"],
-    ["shop.wrapper", "select concat(`shop`.`leak`.`token`) AS `t` from `shop`.`leak`"],
-    ["shop.names", "select `shop`.`customers`.`name` AS `name` from `shop`.`customers`"],
-    ["shop.hidden", ""],
+    [viewKey("shop", "leak"), "select `secret`.`creds`.`token` AS `token` from `secret`.`creds`"],
+    [viewKey("shop", "wrapper"), "select concat(`shop`.`leak`.`token`) AS `t` from `shop`.`leak`"],
+    [
+      viewKey("shop", "names"),
+      "select `shop`.`customers`.`name` AS `name` from `shop`.`customers`",
+    ],
+    [viewKey("shop", "hidden"), ""],
+    [viewKey("shop", "calls"), "select `shop`.`f`() AS `x`"],
   ]);
-  const reach = viewReach(definitions, "mariadb");
+  const reach = viewReach(definitions, isBuiltin, "mariadb");
   const check = (sql: string, kind: ToolKind = "query") => {
     const analysis = classifySql(sql, { flavor: "mariadb" });
     decide(analysis, LISTED, "shop", kind);
@@ -362,7 +369,46 @@ Deno.test("checkViews() refuses a view that reaches a database off the allow-lis
   assert.throws(() => check("SELECT (SELECT t FROM shop.wrapper)"), /reads database "secret"/);
   assert.throws(() => check("UPDATE leak SET token = 'x'", "execute"), /reads database "secret"/);
   assert.throws(() => check("SELECT * FROM hidden"), /cannot read or does not understand/);
+  assert.throws(() => check("SELECT CONCAT(token) FROM LEAK"), /reads database "secret"/);
+  assert.throws(() => check("SELECT * FROM calls"), /calls a stored function/);
   assert.doesNotThrow(() => check("SELECT name FROM names JOIN customers c USING (name)"));
+});
+
+Deno.test("checkTableEngines() refuses tables whose engine reads other tables", () => {
+  const engines: Record<string, string> = { "shop.m": "MRG_MyISAM", "shop.f": "FEDERATED" };
+  const check = (sql: string) =>
+    checkTableEngines(classifySql(sql), "shop", (db, t) => engines[`${db}.${t}`]);
+  assert.throws(() => check("SELECT * FROM m"), /MRG_MYISAM engine reads other tables/);
+  assert.throws(() => check("SELECT 1 FROM orders JOIN shop.f USING (id)"), /FEDERATED/);
+  assert.doesNotThrow(() => check("SELECT * FROM orders"));
+});
+
+Deno.test("the lexer ends a number at its exponent, as the server does", () => {
+  const analysis = classifySql("SELECT CONCAT(secret) AS s, 1e+5FROM v");
+  assert.deepEqual(analysis.tables, [{ name: "v" }]);
+  assert.deepEqual(classifySql("SELECT 1e5FROM secret.t").databases, ["secret"]);
+});
+
+Deno.test("CTEs: forward references under RECURSIVE count, cycles are refused", () => {
+  const chain = (k: number) =>
+    "WITH RECURSIVE " +
+    Array.from({ length: k - 1 }, (_, i) =>
+      `c${i} AS (SELECT 1 AS x FROM c${i + 1} p, c${i + 1} q)`)
+      .concat(`c${k - 1} AS (SELECT 1 AS x)`).join(", ") +
+    " SELECT COUNT(*) FROM c0";
+  assert.equal(classifySql(chain(5)).refusal, undefined);
+  assert.match(classifySql(chain(18)).refusal ?? "", /expand to more than 64 copies/);
+  assert.match(
+    classifySql("WITH RECURSIVE a AS (SELECT 1 FROM b), b AS (SELECT 1 FROM a) SELECT * FROM a")
+      .refusal ?? "",
+    /cycle/,
+  );
+});
+
+Deno.test("geometry constructors with another number of arguments count as stored calls", () => {
+  assert.equal(gateRefusal("SELECT POINT(1, 2)"), undefined);
+  assert.match(gateRefusal("SELECT POINT(1)") ?? "", /stored function/);
+  assert.match(gateRefusal("SELECT GEOMETRYCOLLECTION()") ?? "", /stored function/);
 });
 
 Deno.test("foreignColumnSchema() finds a result column from outside the allow-list", () => {
