@@ -1,6 +1,7 @@
 import type { Connection as RawConnection } from "mysql2";
 import type { PoolConfig } from "../config/config.ts";
 import type { Secret } from "../config/secret.ts";
+import type { Connector } from "./session_ops.ts";
 import type { SourceHealth } from "./source_health.ts";
 
 /** Where and as whom to connect. The password stays a Secret until the driver needs it. */
@@ -92,6 +93,8 @@ export interface PoolOptions {
   ) => void;
   /** Availability of the pool's data source, shared by all its pools; used for every new connection. */
   readonly health?: SourceHealth;
+  /** How a connection is opened (default: mysql2 through connect()); tests pass a fake. */
+  readonly connect?: Connector;
 }
 
 /** Options of Pool.acquire(). */
