@@ -70,11 +70,3 @@ export function columnInfo(field: DriverField): ColumnInfo {
   if (flags & UNSIGNED && (INTEGER_TYPES.has(code) || code === 0xf6)) type += " UNSIGNED";
   return { name: field.name, data_type: type, nullable: (flags & NOT_NULL) === 0 };
 }
-
-/** True when values of this column arrive as raw bytes (BLOB, BINARY, BIT, GEOMETRY...). */
-export function isBinaryColumn(field: DriverField): boolean {
-  const code = field.columnType ?? field.type ?? 0xfd;
-  if (code === 0x10) return true;
-  return field.characterSet === BINARY_CHARSET &&
-    ((code >= 0xf9 && code <= 0xfe) || code === 0x0f);
-}
