@@ -1,4 +1,4 @@
-import { describeDenial } from "../permissions/describe_denial.ts";
+import { describeDenial } from "./describe_denial.ts";
 import { ToolError } from "./tool_error.ts";
 
 /** mysql2's error shape; it also carries `sql` and connection details, which we never copy. */
