@@ -1,3 +1,5 @@
+import type { ColumnInfo } from "./results.ts";
+
 /** mysql2 column definition fields we read. */
 export interface DriverField {
   name: string;
@@ -14,11 +16,7 @@ export interface DriverField {
   extendedType?: string;
 }
 
-export interface ColumnInfo {
-  name: string;
-  data_type: string;
-  nullable: boolean;
-}
+export type { ColumnInfo };
 
 const NOT_NULL = 1;
 const UNSIGNED = 32;

@@ -6,7 +6,7 @@ import type { Logger, LogLevel } from "../log/logger.ts";
 import type { ToolRegistry } from "../tools/registry.ts";
 import { describeIssues, toolJsonSchema } from "../tools/tool_json_schema.ts";
 import { RenderedResult, type ToolContext } from "../tools/tool.ts";
-import { type InFlightCalls, ShutdownError } from "./in_flight_calls.ts";
+import type { InFlightCalls } from "./in_flight_calls.ts";
 import { readResource, RESOURCE_TEMPLATES } from "./resources.ts";
 import {
   type CallToolRequest,
@@ -172,13 +172,7 @@ export function createMcpServer(options: McpServerOptions): InstanceType<typeof 
           : {}),
       };
     } catch (error) {
-      const toolError = error instanceof ShutdownError
-        ? new ToolError(
-          "CONNECTION_FAILED",
-          "The server is shutting down: the call was stopped before its statement ran; nothing was applied",
-          { applied: false },
-        )
-        : toToolError(error, options.datasources.secrets());
+      const toolError = toToolError(error, options.datasources.secrets());
       if (toolError.code === "INTERNAL_ERROR") {
         options.log.error("tool failed", {
           request_id: requestId,
