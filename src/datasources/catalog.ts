@@ -1,56 +1,16 @@
 import { clip } from "../errors/clip.ts";
 import { ToolError } from "../errors/tool_error.ts";
 import type { Datasources } from "./datasources.ts";
+import type { databaseInfo, tableInfo, tableSchema } from "./catalog_schemas.ts";
+import type { z } from "zod";
 import { TtlCache } from "./ttl_cache.ts";
 
-export interface DatabaseInfo {
-  name: string;
-  size_bytes: number;
-  charset: string;
-  collation: string;
-}
-
-export interface TableInfo {
-  name: string;
-  type: "table" | "view";
-  row_count: number | null;
-  size_bytes: number | null;
-  engine: string | null;
-  comment?: string;
-}
-
-export interface ColumnSchema {
-  name: string;
-  data_type: string;
-  nullable: boolean;
-  default_value: string | null;
-  comment: string | null;
-  auto_increment?: boolean;
-}
-
-export interface ForeignKeyInfo {
-  name: string;
-  columns: string[];
-  referenced_database?: string;
-  referenced_table: string;
-  referenced_columns: string[];
-}
-
-export interface IndexInfo {
-  name: string;
-  columns: string[];
-  unique: boolean;
-  index_type: string;
-}
-
-export interface TableSchema {
-  table_name: string;
-  columns: ColumnSchema[];
-  primary_key: string[];
-  foreign_keys: ForeignKeyInfo[];
-  indexes: IndexInfo[];
-  comment?: string;
-}
+export type DatabaseInfo = z.infer<typeof databaseInfo>;
+export type TableInfo = z.infer<typeof tableInfo>;
+export type TableSchema = z.infer<typeof tableSchema>;
+export type ColumnSchema = TableSchema["columns"][number];
+export type ForeignKeyInfo = TableSchema["foreign_keys"][number];
+export type IndexInfo = TableSchema["indexes"][number];
 
 /** Runs trusted, parameterised metadata SQL on a source's server-level pool. */
 export type MetadataQuery = (

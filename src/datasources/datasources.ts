@@ -125,11 +125,6 @@ export class Datasources {
     return targetOf(this.get(key));
   }
 
-  health(key: string): SourceHealth {
-    this.get(key);
-    return this.#sources.get(key)!.health;
-  }
-
   /** Pool statistics, for one source or all. */
   stats(key?: string): PoolStatsEntry[] {
     const sources = key === undefined ? [...this.#sources.values()] : [this.#sources.get(key)!];

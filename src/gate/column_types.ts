@@ -1,3 +1,5 @@
+import type { ColumnInfo } from "./results.ts";
+
 /** mysql2 column definition fields we read. */
 export interface DriverField {
   name: string;
@@ -14,11 +16,7 @@ export interface DriverField {
   extendedType?: string;
 }
 
-export interface ColumnInfo {
-  name: string;
-  data_type: string;
-  nullable: boolean;
-}
+export type { ColumnInfo };
 
 const NOT_NULL = 1;
 const UNSIGNED = 32;
@@ -69,12 +67,4 @@ export function columnInfo(field: DriverField): ColumnInfo {
   else type = NAMES[code] ?? "UNKNOWN";
   if (flags & UNSIGNED && (INTEGER_TYPES.has(code) || code === 0xf6)) type += " UNSIGNED";
   return { name: field.name, data_type: type, nullable: (flags & NOT_NULL) === 0 };
-}
-
-/** True when values of this column arrive as raw bytes (BLOB, BINARY, BIT, GEOMETRY...). */
-export function isBinaryColumn(field: DriverField): boolean {
-  const code = field.columnType ?? field.type ?? 0xfd;
-  if (code === 0x10) return true;
-  return field.characterSet === BINARY_CHARSET &&
-    ((code >= 0xf9 && code <= 0xfe) || code === 0x0f);
 }

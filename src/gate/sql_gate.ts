@@ -7,7 +7,8 @@ import type { Logger } from "../log/logger.ts";
 import { killQuery } from "../pool/kill_query.ts";
 import type { PooledConnection } from "../pool/types.ts";
 import { classifySql, MAX_SQL_LENGTH, type SqlAnalysis } from "../sql/classify.ts";
-import { type ColumnInfo, columnInfo, type DriverField } from "./column_types.ts";
+import { columnInfo, type DriverField } from "./column_types.ts";
+import type { ExecuteResult, QueryResult } from "./results.ts";
 import { Deadlines } from "./deadlines.ts";
 import { type ViewReach, viewReach } from "./view_reach.ts";
 import type { QueryHooks, StatementInfo } from "./hooks.ts";
@@ -40,21 +41,7 @@ export interface GateRequest {
   tool?: string;
 }
 
-export interface QueryResult {
-  columns: ColumnInfo[];
-  rows: unknown[][];
-  row_count: number;
-  truncated: boolean;
-  execution_time_ms: number;
-  warnings?: string[];
-}
-
-export interface ExecuteResult {
-  affected_rows: number;
-  last_insert_id: number | string | null;
-  execution_time_ms: number;
-  warnings?: string[];
-}
+export type { ExecuteResult, QueryResult } from "./results.ts";
 
 /** A statement that passed every check and may run. */
 export interface AdmittedStatement {
@@ -577,14 +564,6 @@ export class SqlGate {
   #sanitize(error: unknown): ToolError {
     if (error instanceof ConnectionLostError) {
       return new ToolError("CONNECTION_FAILED", error.message);
-    }
-    // Stopped while waiting for a connection: its statement never ran.
-    if ((error as { name?: unknown })?.name === "ShutdownError") {
-      return new ToolError(
-        "CONNECTION_FAILED",
-        "The server is shutting down: the call was stopped before its statement ran; nothing was applied",
-        { applied: false },
-      );
     }
     const toolError = toToolError(error, this.datasources.secrets());
     if (toolError.code === "QUERY_TIMEOUT") {

@@ -5,7 +5,6 @@ export { Server } from "@modelcontextprotocol/sdk/server/index.js";
 export type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/dist/esm/types.d.ts"
 export {
-  CallToolRequestSchema,
   ErrorCode,
   ListResourcesRequestSchema,
   ListResourceTemplatesRequestSchema,

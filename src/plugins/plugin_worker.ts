@@ -6,7 +6,7 @@
  */
 import { ToolError } from "../errors/tool_error.ts";
 import type { QueryHooks } from "../gate/hooks.ts";
-import { describeDenial } from "../permissions/describe_denial.ts";
+import { describeDenial } from "../errors/describe_denial.ts";
 import type {
   PluginDefinition,
   StatementRequest,

@@ -7,7 +7,7 @@
 import mysql from "mysql2";
 import type { Connection } from "mysql2";
 import { loadConfig } from "../../src/config/load_config.ts";
-import { describeDenial } from "../../src/permissions/describe_denial.ts";
+import { describeDenial } from "../../src/errors/describe_denial.ts";
 
 const { config } = await loadConfig(Deno.args[0]);
 Deno.env.get("MYSQL_MCP_LOG_LEVEL"); // the server reads it too

@@ -1,5 +1,5 @@
 import { assertEquals } from "./_assert.ts";
-import { describeDenial } from "../../src/permissions/describe_denial.ts";
+import { describeDenial } from "../../src/errors/describe_denial.ts";
 
 const SCOPED = "this server runs with permissions scoped to its config";
 
@@ -78,7 +78,7 @@ Deno.test("describeDenial() returns undefined for errors that are not denials", 
 });
 
 Deno.test("describeDenial() describes a real denial from this runtime", async () => {
-  const module = new URL("../../src/permissions/describe_denial.ts", import.meta.url).href;
+  const module = new URL("../../src/errors/describe_denial.ts", import.meta.url).href;
   // `deno run -` reads the script from stdin and, unlike `deno eval`, grants nothing.
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--no-prompt", "-"],

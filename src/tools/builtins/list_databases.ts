@@ -2,6 +2,7 @@ import { z } from "zod";
 import { defineTool } from "../tool.ts";
 import { datasourceKey } from "./schemas.ts";
 import type { BuiltinServices } from "./services.ts";
+import { databaseInfo } from "../../datasources/catalog_schemas.ts";
 
 export function listDatabases({ catalog }: BuiltinServices) {
   return defineTool({
@@ -9,12 +10,7 @@ export function listDatabases({ catalog }: BuiltinServices) {
     description: "List the databases of a datasource with size, charset and collation.",
     input: z.object({ datasource_key: datasourceKey }).strict(),
     output: z.object({
-      databases: z.array(z.object({
-        name: z.string(),
-        size_bytes: z.number(),
-        charset: z.string(),
-        collation: z.string(),
-      })),
+      databases: z.array(databaseInfo),
     }),
     annotations: { readOnlyHint: true },
     handler: async ({ datasource_key }) => ({

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { defineTool } from "../tool.ts";
 import { database, datasourceKey } from "./schemas.ts";
 import type { BuiltinServices } from "./services.ts";
+import { tableInfo } from "../../datasources/catalog_schemas.ts";
 
 export function listTables({ catalog }: BuiltinServices) {
   return defineTool({
@@ -9,14 +10,7 @@ export function listTables({ catalog }: BuiltinServices) {
     description: "List the tables and views of a database: estimated rows, size, engine.",
     input: z.object({ datasource_key: datasourceKey, database }).strict(),
     output: z.object({
-      tables: z.array(z.object({
-        name: z.string(),
-        type: z.enum(["table", "view"]),
-        row_count: z.number().nullable(),
-        size_bytes: z.number().nullable(),
-        engine: z.string().nullable(),
-        comment: z.string().optional(),
-      })),
+      tables: z.array(tableInfo),
     }),
     annotations: { readOnlyHint: true },
     handler: async (args) => ({ tables: await catalog.tables(args.datasource_key, args.database) }),

@@ -1,7 +1,11 @@
 /**
- * Profiling aid (not part of the bench): spawns the stdio server with
- * --cpu-prof, runs sequential PK lookups and prints p50/p99 plus the hottest
- * functions of the server process. `deno run -A scripts/bench/_profile_latency.ts [count]`
+ * Profiling tool (not part of `deno task bench`): starts its own MariaDB, spawns the stdio server
+ * with --cpu-prof, runs PK lookups and prints p50/p99 (or q/s with several in flight), the server
+ * status counters per request, and the hottest functions of the server process.
+ *
+ *   deno run -A scripts/bench/profile_latency.ts [count=3000] [in-flight=1]
+ *
+ * INCLUSIVE=1 adds inclusive times per function. See docs/performance.md.
  */
 import { startDatabaseServer } from "../throwaway_mariadb.ts";
 import { seedBenchDatabase, writeBenchConfig } from "../bench.ts";
