@@ -3,13 +3,13 @@ import { MISSING } from "./fields.ts";
 import { isTable, tomlName } from "./section.ts";
 
 /**
- * Turns zod's issues for one TOML table into the config's own sentences, named
+ * Turns zod's issues for one TOML table into the config's own sentences (one each), named
  * with TOML keys: "port must be 1-65535, got 70000", "pool min_connections must
  * be between 0 and max_connections (4)", "parameter "a" default is not of type
  * integer", "missing required field host". `raw` is the table as written.
  */
-export function describeIssues(error: z.ZodError, raw: unknown): string {
-  return error.issues.map((issue) => describeIssue(issue, raw)).join("; ");
+export function describeIssues(error: z.ZodError, raw: unknown): string[] {
+  return error.issues.map((issue) => describeIssue(issue, raw));
 }
 
 function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {

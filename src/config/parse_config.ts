@@ -47,7 +47,8 @@ export function parseConfig(text: string, options: ParseConfigOptions): ParsedCo
   const parsedServer = serverSchema({ path: options.path, warn: warnIn("[server]") })
     .safeParse(rawServer);
   if (!parsedServer.success) {
-    throw new ConfigError(`[server] ${describeIssues(parsedServer.error, rawServer)}`);
+    const problems = describeIssues(parsedServer.error, rawServer);
+    throw new ConfigError(problems.map((problem) => `[server] ${problem}`).join("; "));
   }
   const server = parsedServer.data;
 
@@ -117,7 +118,7 @@ function parseEntries<T extends Record<K, string>, K extends string>(
     const label = `${noun} #${index + 1}${named}`;
     const result = schemaFor((message) => warnings.push(`${label}: ${message}`)).safeParse(raw);
     if (!result.success) {
-      warnings.push(`${label} skipped: ${describeIssues(result.error, raw)}`);
+      warnings.push(`${label} skipped: ${describeIssues(result.error, raw).join("; ")}`);
     } else if (kept.some((entry) => entry[id] === result.data[id])) {
       warnings.push(`${label} skipped: ${repeated(result.data[id])}`);
     } else {
