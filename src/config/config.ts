@@ -39,7 +39,9 @@ export interface Config {
 const ignore = () => {};
 
 /** Every `[datasources.pool]` default, as the schema gives them. */
-export const POOL_DEFAULTS: PoolConfig = poolSchema(ignore).parse({});
+export const POOL_DEFAULTS: PoolConfig = poolSchema(ignore).parse({}, { jitless: true });
 
 /** Every `[server]` default, as the schema gives them. */
-export const SERVER_DEFAULTS: ServerConfig = serverSchema({ path: "", warn: ignore }).parse({});
+export const SERVER_DEFAULTS: ServerConfig = serverSchema({ path: "", warn: ignore }).parse({}, {
+  jitless: true,
+});

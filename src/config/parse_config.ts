@@ -30,6 +30,9 @@ export interface ParsedConfig {
 
 const SECTIONS = ["server", "datasources", "tools"];
 
+/** Each schema reads a few tables once: compiling zod's fast path would cost more than it saves. */
+const ONCE = { jitless: true };
+
 /**
  * Parses and validates `datasources.toml` text into a frozen Config.
  * Invalid data sources and tools are skipped with a warning; a file with
@@ -45,7 +48,7 @@ export function parseConfig(text: string, options: ParseConfigOptions): ParsedCo
 
   const rawServer = doc.server ?? {};
   const parsedServer = serverSchema({ path: options.path, warn: warnIn("[server]") })
-    .safeParse(rawServer);
+    .safeParse(rawServer, ONCE);
   if (!parsedServer.success) {
     const problems = describeIssues(parsedServer.error, rawServer);
     throw new ConfigError(problems.map((problem) => `[server] ${problem}`).join("; "));
@@ -113,10 +116,13 @@ function parseEntries<T extends Record<K, string>, K extends string>(
   repeated: (id: string) => string,
 ): T[] {
   const kept: T[] = [];
+  // One schema for all entries (building one costs more than parsing with it).
+  let label = "";
+  const schema = schemaFor((message) => warnings.push(`${label}: ${message}`));
   raws.forEach((raw, index) => {
     const named = isTable(raw) && typeof raw[id] === "string" ? ` "${raw[id]}"` : "";
-    const label = `${noun} #${index + 1}${named}`;
-    const result = schemaFor((message) => warnings.push(`${label}: ${message}`)).safeParse(raw);
+    label = `${noun} #${index + 1}${named}`;
+    const result = schema.safeParse(raw, ONCE);
     if (!result.success) {
       warnings.push(`${label} skipped: ${describeIssues(result.error, raw).join("; ")}`);
     } else if (kept.some((entry) => entry[id] === result.data[id])) {
