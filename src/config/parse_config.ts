@@ -30,7 +30,7 @@ export interface ParsedConfig {
 
 const SECTIONS = ["server", "datasources", "tools"];
 
-/** Each schema reads a few tables once: compiling zod's fast path would cost more than it saves. */
+/** A config is read once: compiling zod's fast path for it would cost more than it saves. */
 const ONCE = { jitless: true };
 
 /**
