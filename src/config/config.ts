@@ -1,74 +1,31 @@
-import type { Secret } from "./secret.ts";
+/**
+ * The validated configuration's types. Each is what its section's zod schema
+ * produces (`z.output`), so a field is declared, defaulted and checked in one
+ * place: the schema in schema_server.ts, schema_datasource.ts or schema_tools.ts.
+ */
+import type { z } from "zod";
+import { type datasourceSchema, poolSchema } from "./schema_datasource.ts";
+import { serverSchema } from "./schema_server.ts";
+import type { PARAMETER_TYPES, parameterSchema, toolSchema } from "./schema_tools.ts";
+
+export { STREAM_CHUNK_CAP } from "./schema_server.ts";
+
+/** `[server]`, durations in ms. */
+export type ServerConfig = z.output<ReturnType<typeof serverSchema>>;
 
 /** Pool sizing and timing for one (datasource, database) pool; durations in ms. */
-export interface PoolConfig {
-  readonly maxConnections: number;
-  readonly minConnections: number;
-  readonly acquireTimeoutMs: number;
-  readonly connectTimeoutMs: number;
-  readonly idleTimeoutMs: number;
-  readonly maxLifetimeMs: number;
-  readonly healthCheckIntervalMs: number;
-  /** Bound on callers waiting for a connection; one more is refused at once. */
-  readonly maxQueue: number;
-}
+export type PoolConfig = z.output<ReturnType<typeof poolSchema>>;
 
 /** One configured MySQL server the agent may address by `key`. */
-export interface DatasourceConfig {
-  readonly key: string;
-  readonly name: string;
-  readonly host: string;
-  readonly port: number;
-  readonly username: string;
-  readonly password: Secret;
-  /** Name of the environment variable the password came from, if any. */
-  readonly passwordEnv?: string;
-  /** Allow-list; empty means every database the server shows. */
-  readonly databases: readonly string[];
-  readonly readOnly: boolean;
-  readonly maxRows: number;
-  /**
-   * Lets mysql_query call stored functions and UDFs (refused by default: they can write or
-   * change server settings); the connection is reset after every such call.
-   */
-  readonly allowStoredFunctions: boolean;
-  /** Bound on a result's size (and a stream chunk's), measured as rows are read. */
-  readonly maxResultBytes: number;
-  readonly pool: PoolConfig;
-}
+export type DatasourceConfig = z.output<ReturnType<typeof datasourceSchema>>;
 
-export type ParameterType = "string" | "integer" | "number" | "boolean";
+export type ParameterType = (typeof PARAMETER_TYPES)[number];
 
-export interface ToolParameterConfig {
-  readonly name: string;
-  readonly type: ParameterType;
-  readonly description?: string;
-  readonly required: boolean;
-  readonly default?: string | number | boolean;
-  readonly enum?: readonly (string | number)[];
-}
+/** One `[[tools.parameters]]` entry. */
+export type ToolParameterConfig = z.output<ReturnType<typeof parameterSchema>>;
 
 /** A declarative SQL tool from `[[tools]]`. */
-export interface DeclarativeToolConfig {
-  readonly name: string;
-  readonly description: string;
-  readonly datasource: string;
-  readonly database: string;
-  readonly statement: string;
-  readonly writes: boolean;
-  readonly parameters: readonly ToolParameterConfig[];
-}
-
-export interface ServerConfig {
-  readonly queryTimeoutMs: number;
-  readonly streamChunkSize: number;
-  readonly maxConcurrentStreams: number;
-  readonly streamIdleTimeoutMs: number;
-  /** Default bound on a result's size in bytes; a datasource may override it. */
-  readonly maxResultBytes: number;
-  /** Absolute path of the plugins folder, or undefined when none is configured. */
-  readonly pluginsDir?: string;
-}
+export type DeclarativeToolConfig = z.output<ReturnType<typeof toolSchema>>;
 
 /** The whole validated configuration: frozen, plain data. */
 export interface Config {
@@ -79,23 +36,12 @@ export interface Config {
   readonly tools: readonly DeclarativeToolConfig[];
 }
 
-export const STREAM_CHUNK_CAP = 1000;
+const ignore = () => {};
 
-export const POOL_DEFAULTS: PoolConfig = Object.freeze({
-  maxConnections: 10,
-  minConnections: 0,
-  acquireTimeoutMs: 30_000,
-  connectTimeoutMs: 10_000,
-  idleTimeoutMs: 300_000,
-  maxLifetimeMs: 1_800_000,
-  healthCheckIntervalMs: 30_000,
-  maxQueue: 1000,
-});
+/** Every `[datasources.pool]` default, as the schema gives them. */
+export const POOL_DEFAULTS: PoolConfig = poolSchema(ignore).parse({}, { jitless: true });
 
-export const SERVER_DEFAULTS: ServerConfig = Object.freeze({
-  queryTimeoutMs: 30_000,
-  streamChunkSize: 1000,
-  maxConcurrentStreams: 100,
-  streamIdleTimeoutMs: 60_000,
-  maxResultBytes: 16 * 1024 * 1024,
+/** Every `[server]` default, as the schema gives them. */
+export const SERVER_DEFAULTS: ServerConfig = serverSchema({ path: "", warn: ignore }).parse({}, {
+  jitless: true,
 });

@@ -258,3 +258,41 @@ Deno.test("max_result_bytes defaults to 16 MB, reads sizes, and a datasource may
     );
   }
 });
+
+Deno.test("parseConfig() names nested problems by their TOML keys and accepts user for username", () => {
+  const { config, warnings } = parse(
+    `${SOURCE.replace('username = "reader"', 'user = "reader"')}
+  [datasources.pool]
+  max_conections = 3
+
+[[datasources]]
+key = "bad"
+host = "h"
+port = 1
+username = "u"
+password = "p"
+  [datasources.pool]
+  max_connections = 2
+  min_connections = 3
+
+[[tools]]
+name = "t1"
+datasource = "shop"
+database = "shop"
+statement = "SELECT :a"
+  [[tools.parameters]]
+  name = "a"
+  type = "integer"
+  enum = [1, 2]
+  default = 3
+`,
+    () => "pw",
+  );
+  assert.equal(config.datasources[0].username, "reader");
+  assert.deepEqual(warnings, [
+    'datasource #1 "shop": pool: unknown field "max_conections" ignored',
+    'datasource #2 "bad" skipped: pool min_connections must be between 0 and max_connections (2)',
+    'tool #1 "t1" skipped: parameter "a" default is not one of its enum values',
+  ]);
+  assert.ok(Object.isFrozen(config.datasources[0].databases));
+});
