@@ -28,6 +28,17 @@ export interface PolicySource {
   readonly allowStoredFunctions: boolean;
 }
 
+/**
+ * What one caller may do: the datasources it may use, whether it may write, the tools it may
+ * call. Absent fields allow everything (a local stdio client has the full scope); an HTTP
+ * client carries the scope its credentials map to.
+ */
+export interface CallerScope {
+  readonly datasources?: readonly string[];
+  readonly readOnly?: boolean;
+  readonly tools?: readonly string[];
+}
+
 /** How an admitted statement must be run. */
 export interface Admission {
   /**
@@ -110,15 +121,24 @@ function refuse(message: string, details?: ErrorDetails): never {
 
 /**
  * Admits or refuses a classified statement for `kind` on `source`, with `database` the one the
- * request runs in. Throws a STATEMENT_NOT_ALLOWED ToolError naming the rule that refused it.
+ * request runs in, for a caller with `scope`. Throws a STATEMENT_NOT_ALLOWED ToolError naming
+ * the rule that refused it.
  */
 export function decide(
   analysis: SqlAnalysis,
   source: PolicySource,
   database: string,
   kind: ToolKind,
+  scope: CallerScope = {},
 ): Admission {
   const verb = analysis.verb || "(empty)";
+  // 0. The caller's own scope, before anything about the statement.
+  if (scope.datasources !== undefined && !scope.datasources.includes(source.key)) {
+    refuse(`Datasource "${source.key}" is outside this caller's scope`);
+  }
+  if (kind === "execute" && scope.readOnly === true) {
+    refuse("This caller's scope is read-only: mysql_execute is not allowed");
+  }
   // 1. What the parser refused: not understood, or understood to be unsafe.
   if (analysis.refusal !== undefined) refuse(`Refused: ${analysis.refusal}`, { verb });
 

@@ -315,6 +315,21 @@ for (const rule of RULES) {
   });
 }
 
+Deno.test("decide() applies the caller's scope before anything else", () => {
+  const read = classifySql("SELECT 1");
+  const write = classifySql("DELETE FROM t");
+  assert.doesNotThrow(() => decide(read, LISTED, "shop", "query", {}));
+  assert.throws(
+    () => decide(read, LISTED, "shop", "query", { datasources: ["other"] }),
+    /Datasource "shop" is outside this caller's scope/,
+  );
+  assert.throws(
+    () => decide(write, LISTED, "shop", "execute", { readOnly: true }),
+    /scope is read-only/,
+  );
+  assert.doesNotThrow(() => decide(write, LISTED, "shop", "execute", { datasources: ["shop"] }));
+});
+
 Deno.test("checkFunctionsOn() refuses a built-in of the other flavour only", () => {
   const mysqlOnly = classifySql("SELECT ANY_VALUE(a) FROM t");
   assert.doesNotThrow(() => decide(mysqlOnly, LISTED, "shop", "query"));
