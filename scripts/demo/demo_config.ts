@@ -4,6 +4,9 @@
  * would run: Deno with explicit, minimal permission flags, never -A.
  */
 
+import { parseConfig } from "../../src/config/parse_config.ts";
+import { derivePermissions, permissionFlags } from "../../src/permissions/derive_permissions.ts";
+
 const REPO = new URL("../../", import.meta.url);
 const TEMPLATE = new URL("examples/demo.datasources.toml", REPO);
 
@@ -44,19 +47,21 @@ export async function writeDemoConfig(options: DemoConfigOptions): Promise<DemoC
   const configPath = `${dir}/datasources.toml`;
   await Deno.writeTextFile(configPath, text);
 
-  const secrets = {
+  const secrets: Record<string, string> = {
     [PASSWORD_VARS.reader]: options.readerPassword,
     [PASSWORD_VARS.writer]: options.writerPassword,
   };
+  // The flags `deno task start` would derive from this config: the demo runs the server as
+  // an agent host would, with exactly those permissions.
+  const { config } = parseConfig(text, {
+    path: configPath,
+    env: (name) => secrets[name] ?? Deno.env.get(name),
+  });
   const args = [
     "run",
     // A permission the flags do not grant must fail, never prompt on a terminal.
     "--no-prompt",
-    `--allow-net=${hostPort(options.host, options.port)}`,
-    `--allow-read=${configPath},${PLUGINS_DIR}`,
-    `--allow-env=${
-      [...Object.keys(secrets), "MYSQL_MCP_CONFIG", "MYSQL_MCP_LOG_LEVEL"].sort().join(",")
-    }`,
+    ...permissionFlags(derivePermissions(config)),
     MAIN_TS,
     "serve",
     "--config",
@@ -79,10 +84,6 @@ export function serverEnv(config: DemoConfig): Record<string, string> {
     if (basic || tooling) env[name] = value;
   }
   return { ...env, ...config.secrets };
-}
-
-function hostPort(host: string, port: number): string {
-  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 /** Replaces what `pattern` matches; the template drifting out of shape is an error. */
