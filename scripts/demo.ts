@@ -135,7 +135,8 @@ async function main(argv: string[]): Promise<number> {
       "  Next: `deno task demo --serve` to point Claude Desktop or Cursor at this shop;\n" +
         "  examples/demo.datasources.toml is the config used here.",
     ));
-    return 0;
+    // A surprise is the server not doing what the walk says it does: the demo failed.
+    return report.surprises.length === 0 ? 0 : 1;
   } catch (error) {
     if (interrupted) return 130; // a child died of the same Ctrl-C: nothing to report
     note(style.red(`\ndemo failed: ${(error as Error).stack ?? error}`));
