@@ -199,6 +199,7 @@ function checkQuotingMode(
   options: LexOptions,
   condition: string,
   flavor: Flavor | undefined,
+  primary: readonly Token[],
 ): void {
   const tokens = lex(text, options);
   for (const token of tokens) {
@@ -214,7 +215,25 @@ function checkQuotingMode(
     facts.refusal ??= `${refusal} ${condition}`;
     return;
   }
-  merge(facts, parseStatement(significant(tokens), flavor), condition);
+  const reading = significant(tokens);
+  // The same tokens (kind and extent) mean the same statement: no second parse needed.
+  if (sameTokens(reading, primary, primary[0]?.executable?.start ?? primary[0]?.start ?? 0)) {
+    return;
+  }
+  merge(facts, parseStatement(reading, flavor), condition);
+}
+
+/** True when `a` (lexed from a slice starting at `offset`) has `b`'s kinds and extents. */
+function sameTokens(a: readonly Token[], b: readonly Token[], offset: number): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x.kind !== y.kind || x.start + offset !== y.start || x.end + offset !== y.end) {
+      return false;
+    }
+  }
+  return true;
 }
 
 function classify(sql: string, flavor: Flavor | undefined): SqlAnalysis {
@@ -284,10 +303,18 @@ function classify(sql: string, flavor: Flavor | undefined): SqlAnalysis {
       { noBackslashEscapes: true },
       "under NO_BACKSLASH_ESCAPES",
       flavor,
+      first,
     );
   }
   if (doubleQuotedBackslash) {
-    checkQuotingMode(facts, firstStatement, { ansiQuotes: true }, "under ANSI_QUOTES", flavor);
+    checkQuotingMode(
+      facts,
+      firstStatement,
+      { ansiQuotes: true },
+      "under ANSI_QUOTES",
+      flavor,
+      first,
+    );
   }
 
   // Only a failure of the main reading's grammar may be plain invalid SQL, and only a small
