@@ -3,6 +3,8 @@ import { Catalog } from "./datasources/catalog.ts";
 import { Datasources, type DatasourcesOptions } from "./datasources/datasources.ts";
 import { ToolError } from "./errors/tool_error.ts";
 import { SqlGate } from "./gate/sql_gate.ts";
+import { StatementControl } from "./gate/statement_control.ts";
+import { TrustedSql } from "./gate/trusted_sql.ts";
 import type { Logger } from "./log/logger.ts";
 import { Metrics } from "./observability/metrics.ts";
 import { InFlightCalls } from "./mcp/in_flight_calls.ts";
@@ -81,19 +83,19 @@ export function createApp(config: Config, log: Logger, options: AppOptions = {})
       options.onPoolEvent?.(event);
     },
   });
-  // The catalog reads metadata through the gate, which needs the catalog: tie the knot lazily.
-  const gateRef: { current?: SqlGate } = {};
+  // The catalog reads metadata through trusted round trips, not the gate that consults it.
+  const control = new StatementControl(datasources, config.server, log);
+  const trusted = new TrustedSql(datasources, control);
   const catalog = new Catalog(
     datasources,
-    (key, sql, params) => gateRef.current!.metadata(key, sql, params),
+    (key, sql, params) => trusted.metadata(key, sql, params),
   );
-  const gate = gateRef.current = new SqlGate(datasources, catalog, config.server, log);
+  const gate = new SqlGate(datasources, catalog, config.server, log, control, trusted);
   const streams = new StreamRegistry(
     gate,
     config.server,
     log,
     (key) => datasources.get(key).pool.maxConnections,
-    (key) => datasources.get(key).maxResultBytes,
   );
 
   metrics.addGauge({

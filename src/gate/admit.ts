@@ -1,0 +1,146 @@
+import type { Catalog } from "../datasources/catalog.ts";
+import type { Datasources } from "../datasources/datasources.ts";
+import { ToolError } from "../errors/tool_error.ts";
+import { classifySql, MAX_SQL_LENGTH, type SqlAnalysis } from "../sql/classify.ts";
+import type { QueryHooks, StatementInfo } from "./hooks.ts";
+import { type Admission, checkTableEngines, checkViews, decide, isBuiltin } from "./policy.ts";
+import type { TrustedSql } from "./trusted_sql.ts";
+import { type ViewReach, viewReach } from "./view_reach.ts";
+
+export interface GateRequest {
+  datasource: string;
+  database: string;
+  sql: string;
+  params?: readonly unknown[];
+  signal?: AbortSignal;
+  /** Lower than the source's max_rows to return fewer rows; never higher. */
+  maxRows?: number;
+  requestId?: string;
+  tool?: string;
+}
+
+/** A statement that passed every check and may run. */
+export interface AdmittedStatement {
+  readonly info: StatementInfo;
+  readonly analysis: SqlAnalysis;
+  readonly admission: Admission;
+  readonly warnings: string[];
+}
+
+/**
+ * Every check before a statement may run: source, database, allow-list, statement
+ * class, refusals, the objects it names, parameters and the before-query hooks.
+ */
+export class Admitter {
+  /** Reach of each view-definitions map the catalog hands out, built once per map. */
+  readonly #reach = new WeakMap<ReadonlyMap<string, string>, ViewReach>();
+
+  constructor(
+    private readonly datasources: Datasources,
+    private readonly catalog: Catalog,
+    private readonly trusted: TrustedSql,
+    private readonly hooks: readonly QueryHooks[],
+  ) {}
+
+  async admit(req: GateRequest, kind: StatementInfo["kind"]): Promise<AdmittedStatement> {
+    const source = this.datasources.get(req.datasource);
+    if (typeof req.sql !== "string" || req.sql.trim() === "") {
+      throw new ToolError("INVALID_ARGUMENT", "The SQL text is empty");
+    }
+    if (req.sql.length > MAX_SQL_LENGTH) {
+      throw new ToolError(
+        "INVALID_ARGUMENT",
+        `The SQL text is ${req.sql.length} characters long; the gate analyses at most ${MAX_SQL_LENGTH}: send smaller statements`,
+      );
+    }
+    await this.catalog.requireDatabase(req.datasource, req.database);
+    // The catalog check above has connected: the server's reserved words apply.
+    const analysis = classifySql(req.sql, { flavor: this.datasources.flavor(req.datasource) });
+    const verb = analysis.verb || "(empty)";
+    if (analysis.firstStatement.trim() === "") {
+      throw new ToolError("INVALID_ARGUMENT", "The SQL text holds no statement");
+    }
+    let admission: Admission;
+    try {
+      admission = decide(analysis, source, req.database, kind === "execute" ? "execute" : "query");
+      if (analysis.tables.length > 0) await this.#checkObjects(req, analysis);
+    } catch (refusal) {
+      // Outside the grammar is refused; when the server agrees it is not even valid SQL, its
+      // syntax error (with the position) helps the agent more than ours.
+      if (analysis.notUnderstood && analysis.category !== "other") {
+        const syntax = await this.trusted.syntaxError(
+          req.datasource,
+          req.database,
+          analysis.firstStatement,
+        );
+        if (syntax !== undefined) throw syntax;
+      }
+      throw refusal;
+    }
+    const paramCount = req.params?.length ?? 0;
+    if (paramCount !== analysis.positionalParams) {
+      throw new ToolError(
+        "INVALID_ARGUMENT",
+        `The statement has ${analysis.positionalParams} ? placeholder(s) but ${paramCount} param(s) were given`,
+      );
+    }
+    const warnings: string[] = [];
+    if (analysis.ignoredStatements > 0) {
+      warnings.push(
+        `Only the first statement was executed; ${analysis.ignoredStatements} more statement(s) were ignored.`,
+      );
+    }
+    const info: StatementInfo = {
+      requestId: req.requestId ?? "",
+      tool: req.tool ?? "",
+      datasource: req.datasource,
+      database: req.database,
+      kind,
+      sql: analysis.firstStatement,
+      verb,
+      paramCount,
+    };
+    for (const hooks of this.hooks) {
+      const refusal = await hooks.beforeQuery?.(info);
+      if (typeof refusal === "string") {
+        throw new ToolError("STATEMENT_NOT_ALLOWED", `Refused by a query hook: ${refusal}`);
+      }
+    }
+    return { info, analysis, admission, warnings };
+  }
+
+  /**
+   * What the tables a statement names really are: views are followed to what they read, and
+   * tables of engines that read other tables are refused (metadata cached by the catalog).
+   */
+  async #checkObjects(req: GateRequest, analysis: SqlAnalysis): Promise<void> {
+    const source = this.datasources.get(req.datasource);
+    const views = await this.catalog.viewDefinitions(req.datasource);
+    if (views.size > 0) {
+      let reach = this.#reach.get(views);
+      if (reach === undefined) {
+        reach = viewReach(views, isBuiltin, this.datasources.flavor(req.datasource));
+        this.#reach.set(views, reach);
+      }
+      checkViews(analysis, source, req.database, reach);
+    }
+    const engines = new Map<string, Map<string, string>>();
+    for (const table of analysis.tables) {
+      const db = (table.db ?? req.database).toLowerCase();
+      if (engines.has(db)) continue;
+      // A database that does not exist has no tables to worry about; any other failure to
+      // look is an error, never a pass.
+      const tables = await this.catalog.tables(req.datasource, table.db ?? req.database)
+        .catch((error) => {
+          if (error instanceof ToolError && error.code === "DATABASE_NOT_FOUND") return [];
+          throw error;
+        });
+      engines.set(db, new Map(tables.map((t) => [t.name.toLowerCase(), t.engine ?? ""])));
+    }
+    checkTableEngines(
+      analysis,
+      req.database,
+      (db, name) => engines.get(db.toLowerCase())?.get(name.toLowerCase()),
+    );
+  }
+}
