@@ -86,11 +86,11 @@ export class Catalog {
   }
 
   /**
-   * Every view the source's databases hold, `db\0view` (both lower case) → its definition (""
-   * when the account may not see it). The gate reads them to know what a view reaches.
+   * Every view the source's databases hold, `db\0view` → its definition ("" when the account
+   * may not see it). The gate reads them to know what a view reaches.
    */
-  async viewDefinitions(key: string): Promise<ReadonlyMap<string, string>> {
-    const cached = this.#views.get(key);
+  async viewDefinitions(key: string, fresh = false): Promise<ReadonlyMap<string, string>> {
+    const cached = fresh ? undefined : this.#views.get(key);
     if (cached) return cached;
     const allowed = this.datasources.get(key).databases;
     const rows = await this.query(
@@ -99,23 +99,17 @@ export class Catalog {
         (allowed.length > 0 ? ` WHERE TABLE_SCHEMA IN (${allowed.map(() => "?").join(", ")})` : ""),
       allowed,
     );
-    // Keys case-folded (`db\0name`): a server with lower_case_table_names finds `V` as `v`.
     const views = new Map(
-      rows.map((
-        [db, name, definition],
-      ) => [
-        `${String(db).toLowerCase()}\u0000${String(name).toLowerCase()}`,
-        String(definition ?? ""),
-      ]),
+      rows.map(([db, name, definition]) => [`${db}\u0000${name}`, String(definition ?? "")]),
     );
     this.#views.set(key, views);
     return views;
   }
 
-  async tables(key: string, database: string): Promise<TableInfo[]> {
+  async tables(key: string, database: string, fresh = false): Promise<TableInfo[]> {
     await this.requireDatabase(key, database);
     const cacheKey = `${key}\u0000${database}`;
-    const cached = this.#tables.get(cacheKey);
+    const cached = fresh ? undefined : this.#tables.get(cacheKey);
     if (cached) return cached;
     const rows = await this.query(
       key,

@@ -1,11 +1,11 @@
-import type { Catalog } from "../datasources/catalog.ts";
+import type { Catalog, TableInfo } from "../datasources/catalog.ts";
 import type { Datasources } from "../datasources/datasources.ts";
 import { ToolError } from "../errors/tool_error.ts";
 import { classifySql, MAX_SQL_LENGTH, type SqlAnalysis } from "../sql/classify.ts";
 import type { QueryHooks, StatementInfo } from "./hooks.ts";
 import { type Admission, checkTableEngines, checkViews, decide, isBuiltin } from "./policy.ts";
 import type { TrustedSql } from "./trusted_sql.ts";
-import { type ViewReach, viewReach } from "./view_reach.ts";
+import { foldKeys, keysFor, objectKey, type ViewReach, viewReach } from "./view_reach.ts";
 
 export interface GateRequest {
   datasource: string;
@@ -113,34 +113,49 @@ export class Admitter {
    * What the tables a statement names really are: views are followed to what they read, and
    * tables of engines that read other tables are refused (metadata cached by the catalog).
    */
-  async #checkObjects(req: GateRequest, analysis: SqlAnalysis): Promise<void> {
+  async #checkObjects(req: GateRequest, analysis: SqlAnalysis, fresh = false): Promise<void> {
     const source = this.datasources.get(req.datasource);
-    const views = await this.catalog.viewDefinitions(req.datasource);
-    if (views.size > 0) {
-      let reach = this.#reach.get(views);
-      if (reach === undefined) {
-        reach = viewReach(views, isBuiltin, this.datasources.flavor(req.datasource));
-        this.#reach.set(views, reach);
-      }
-      checkViews(analysis, source, req.database, reach);
+    const views = await this.catalog.viewDefinitions(req.datasource, fresh);
+    let reach = this.#reach.get(views);
+    if (reach === undefined) {
+      reach = viewReach(views, isBuiltin, this.datasources.flavor(req.datasource));
+      this.#reach.set(views, reach);
     }
-    const engines = new Map<string, Map<string, string>>();
-    for (const table of analysis.tables) {
-      const db = (table.db ?? req.database).toLowerCase();
-      if (engines.has(db)) continue;
+    checkViews(analysis, source, req.database, reach);
+    // The base tables reached, through views too: their engines must not reach further.
+    const tables = analysis.tables.flatMap((t) => reach(t.db ?? req.database, t.name)!.tables);
+    const objects = new Map<
+      string,
+      { exact: Map<string, TableInfo>; folded: Map<string, string[]> }
+    >();
+    for (const db of new Set(tables.map((t) => t.db))) {
       // A database that does not exist has no tables to worry about; any other failure to
       // look is an error, never a pass.
-      const tables = await this.catalog.tables(req.datasource, table.db ?? req.database)
-        .catch((error) => {
-          if (error instanceof ToolError && error.code === "DATABASE_NOT_FOUND") return [];
-          throw error;
-        });
-      engines.set(db, new Map(tables.map((t) => [t.name.toLowerCase(), t.engine ?? ""])));
+      const list = await this.catalog.tables(req.datasource, db, fresh).catch((error) => {
+        if (error instanceof ToolError && error.code === "DATABASE_NOT_FOUND") return [];
+        throw error;
+      });
+      const exact = new Map(list.map((t) => [objectKey(db, t.name), t]));
+      objects.set(db, { exact, folded: foldKeys(exact.keys()) });
     }
+    const found = (db: string, name: string): TableInfo[] => {
+      const known = objects.get(db);
+      if (known === undefined) return [];
+      return keysFor(known.exact, known.folded, db, name).map((key) => known.exact.get(key)!);
+    };
+    // An object the cached metadata does not know (or a view the definitions do not know) is
+    // newer than it: read both again, once, before deciding.
+    const ctes = new Set(analysis.cteNames);
+    const stale = tables.some((t) => {
+      const objects = found(t.db, t.name);
+      return objects.some((o) => o.type === "view") ||
+        (objects.length === 0 && !ctes.has(t.name.toLowerCase()));
+    });
+    if (stale && !fresh) return await this.#checkObjects(req, analysis, true);
+    // A table that fails to open has no engine: unknown, so checked as if it reached further.
     checkTableEngines(
-      analysis,
-      req.database,
-      (db, name) => engines.get(db.toLowerCase())?.get(name.toLowerCase()),
+      tables,
+      (db, name) => found(db, name).map((o) => o.type === "view" ? "VIEW" : o.engine ?? "MERGE"),
     );
   }
 }

@@ -7,7 +7,7 @@
  */
 
 import { type ErrorDetails, ToolError } from "../errors/tool_error.ts";
-import { GRAMMAR_FUNCTIONS, type SqlAnalysis } from "../sql/classify.ts";
+import { GRAMMAR_FUNCTIONS, type SqlAnalysis, type TableRef } from "../sql/classify.ts";
 import mariadb from "../sql/data/mariadb.json" with { type: "json" };
 import mysql from "../sql/data/mysql.json" with { type: "json" };
 import variables from "../sql/data/system_variables.json" with { type: "json" };
@@ -256,25 +256,33 @@ export function checkViews(
 }
 
 /** Storage engines whose tables read other tables (MERGE, FEDERATED, CONNECT, SPIDER). */
-const REACHING_ENGINES = new Set(["MRG_MYISAM", "MERGE", "FEDERATED", "CONNECT", "SPIDER"]);
+const REACHING_ENGINES = new Set([
+  "MRG_MYISAM",
+  "MERGE",
+  "FEDERATED",
+  "CONNECT",
+  "SPIDER",
+  // A view the gate could not find the definition of, even after reading them again.
+  "VIEW",
+]);
 
 /**
- * Tables the statement names must not be of an engine that reads other tables: a MERGE table
- * over a hidden database looks like a table of the allowed one, even to the column check.
+ * Tables must not be of an engine that reads other tables: a MERGE table over a hidden database
+ * looks like a table of the allowed one, even to the column check. `tables` are the base tables
+ * the statement reaches (through views too); `enginesOf` gives every engine a name may denote.
  */
 export function checkTableEngines(
-  analysis: SqlAnalysis,
-  database: string,
-  engineOf: (db: string, table: string) => string | undefined,
+  tables: readonly Required<TableRef>[],
+  enginesOf: (db: string, table: string) => readonly string[],
 ): void {
-  for (const table of analysis.tables) {
-    const db = table.db ?? database;
-    const engine = engineOf(db, table.name)?.toUpperCase();
-    if (engine !== undefined && REACHING_ENGINES.has(engine)) {
-      refuse(
-        `The statement names table "${db}.${table.name}", whose ${engine} engine reads other tables the gate cannot check`,
-        { table: `${db}.${table.name}` },
-      );
+  for (const table of tables) {
+    for (const engine of enginesOf(table.db, table.name)) {
+      if (REACHING_ENGINES.has(engine.toUpperCase())) {
+        refuse(
+          `The statement reaches table "${table.db}.${table.name}", whose ${engine.toUpperCase()} engine reads other tables the gate cannot check`,
+          { table: `${table.db}.${table.name}` },
+        );
+      }
     }
   }
 }

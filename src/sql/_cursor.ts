@@ -86,6 +86,8 @@ export interface StatementFacts {
   returning: boolean;
   /** The statement reads a JSON_TABLE (whose columns MariaDB reports in database "*any*"). */
   jsonTable: boolean;
+  /** Names of the common table expressions it declares, lower case. */
+  cteNames: string[];
 }
 
 export function emptyFacts(): StatementFacts {
@@ -103,6 +105,7 @@ export function emptyFacts(): StatementFacts {
     leavesSessionState: false,
     returning: false,
     jsonTable: false,
+    cteNames: [],
   };
 }
 

@@ -75,6 +75,7 @@ function withClause(c: Cursor): void {
     const from = c.facts.tables.length;
     parenthesizedQuery(c);
     bodies.set(name, { from, to: c.facts.tables.length });
+    c.facts.cteNames.push(name);
   } while (c.acceptOp(","));
   weighCtes(c, bodies, scope);
 }

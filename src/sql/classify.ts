@@ -178,6 +178,7 @@ function merge(facts: StatementFacts, other: StatementFacts, condition: string):
     }
   }
   facts.tables.push(...other.tables);
+  facts.cteNames.push(...other.cteNames);
   facts.listsDatabases ||= other.listsDatabases;
   facts.listsVariables ||= other.listsVariables;
   facts.leavesSessionState ||= other.leavesSessionState;

@@ -53,8 +53,12 @@ Deno.test({
       }
       const [{ secret }] = await admin(t, `SELECT secret FROM ${otherDb}.secrets WHERE id = 1`);
       assert.equal(secret, "do-not-read");
-      // A view made after the gate last read the view definitions (cached for a minute) gets
-      // past the view check: the second layer, on the result's column metadata, withholds it.
+      // A view re-pointed after the gate last read the view definitions (cached for a minute)
+      // gets past the view check: the second layer, on the result's column metadata, withholds.
+      await admin(t, `CREATE OR REPLACE VIEW ${db}.gate_late AS SELECT name FROM ${db}.customers`);
+      assert.ok(
+        (await t.raw("mysql_query", on(t, { query: "SELECT * FROM gate_late" }))).structuredContent,
+      );
       await admin(
         t,
         `CREATE OR REPLACE VIEW ${db}.gate_late AS SELECT secret FROM ${otherDb}.secrets`,
@@ -68,12 +72,67 @@ Deno.test({
         assert.match(textOf(late), /withheld/);
         assert.ok(!textOf(late).includes("do-not-read"));
       }
+      // A view created after the cache was filled is noticed (the table list knows it) and the
+      // definitions are read again: refused outright.
+      await admin(
+        t,
+        `CREATE OR REPLACE VIEW ${db}.gate_new AS SELECT secret FROM ${otherDb}.secrets`,
+      );
+      const fresh = await t.raw(
+        "mysql_query",
+        on(t, { query: "SELECT CONCAT(secret) FROM gate_new" }),
+      );
+      assert.equal(fresh.isError, true);
+      assert.ok(textOf(fresh).includes(`reads database \\"${otherDb}\\"`), textOf(fresh));
       // A view over the allowed database itself is fine.
       await admin(t, `CREATE OR REPLACE VIEW ${db}.gate_names AS SELECT name FROM ${db}.customers`);
       const ok = await t.call("mysql_query", on(t, { query: "SELECT * FROM gate_names" }));
       assert.equal(ok.row_count, 3);
     } finally {
-      await admin(t, `DROP VIEW IF EXISTS ${db}.gate_peek, ${db}.gate_late, ${db}.gate_names`);
+      await admin(
+        t,
+        `DROP VIEW IF EXISTS ${db}.gate_peek, ${db}.gate_late, ${db}.gate_new, ${db}.gate_names`,
+      );
+      await t.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "a MERGE table over a hidden database is refused, also behind a view, for reads and writes",
+  ...DB_TEST,
+  async fn() {
+    const t = await startTestApp();
+    const { db, otherDb } = t.db;
+    try {
+      await admin(
+        t,
+        `CREATE TABLE ${otherDb}.gate_mi (secret VARCHAR(50)) ENGINE=MyISAM;` +
+          `INSERT INTO ${otherDb}.gate_mi VALUES ('do-not-read');` +
+          `CREATE TABLE ${db}.gate_mrg (secret VARCHAR(50)) ENGINE=MERGE UNION=(${otherDb}.gate_mi);` +
+          `CREATE VIEW ${db}.gate_vm AS SELECT secret FROM ${db}.gate_mrg`,
+      );
+      const attempts: [string, Record<string, unknown>][] = [
+        ["mysql_query", { query: "SELECT * FROM gate_mrg" }],
+        ["mysql_query", { query: "SELECT CONCAT(secret) FROM gate_vm" }],
+        ["mysql_execute", { statement: "INSERT INTO gate_vm VALUES ('written')" }],
+        ["mysql_execute", { statement: "DELETE FROM gate_vm" }],
+      ];
+      for (const [tool, args] of attempts) {
+        const result = await t.raw(tool, on(t, args));
+        const text = textOf(result);
+        assert.equal(result.isError, true, text);
+        assert.match(text, /MRG_MYISAM engine reads other tables/);
+        assert.ok(!text.includes("do-not-read"), text);
+      }
+      const [{ n }] = await admin(t, `SELECT COUNT(*) AS n FROM ${otherDb}.gate_mi`);
+      assert.equal(Number(n), 1);
+    } finally {
+      await admin(
+        t,
+        `DROP VIEW IF EXISTS ${db}.gate_vm; DROP TABLE IF EXISTS ${db}.gate_mrg;` +
+          `DROP TABLE IF EXISTS ${otherDb}.gate_mi`,
+      );
       await t.close();
     }
   },

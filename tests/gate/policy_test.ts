@@ -16,7 +16,7 @@ import {
   type PolicySource,
   type ToolKind,
 } from "../../src/gate/policy.ts";
-import { viewKey, viewReach } from "../../src/gate/view_reach.ts";
+import { objectKey, viewReach } from "../../src/gate/view_reach.ts";
 import { classifySql } from "../../src/sql/classify.ts";
 import { gateRefusal } from "../sql/_gate_refusal.ts";
 
@@ -264,6 +264,16 @@ const RULES: Rule[] = [
     expect: /purges the history/,
   },
   {
+    rule: "another caller's FOUND_ROWS()",
+    sql: "SELECT FOUND_ROWS()",
+    expect: /another caller's/,
+  },
+  {
+    rule: "another caller's warning count",
+    sql: "SELECT @@warning_count",
+    expect: /@@warning_count is not readable/,
+  },
+  {
     rule: "a stored function when allowed",
     sql: "SELECT evil()",
     source: { allowStoredFunctions: true },
@@ -362,14 +372,17 @@ Deno.test("checkFunctionsOn() takes a newer built-in as a stored function on an 
 
 Deno.test("checkViews() refuses a view that reaches a database off the allow-list", () => {
   const definitions = new Map([
-    [viewKey("shop", "leak"), "select `secret`.`creds`.`token` AS `token` from `secret`.`creds`"],
-    [viewKey("shop", "wrapper"), "select concat(`shop`.`leak`.`token`) AS `t` from `shop`.`leak`"],
+    [objectKey("shop", "leak"), "select `secret`.`creds`.`token` AS `token` from `secret`.`creds`"],
     [
-      viewKey("shop", "names"),
+      objectKey("shop", "wrapper"),
+      "select concat(`shop`.`leak`.`token`) AS `t` from `shop`.`leak`",
+    ],
+    [
+      objectKey("shop", "names"),
       "select `shop`.`customers`.`name` AS `name` from `shop`.`customers`",
     ],
-    [viewKey("shop", "hidden"), ""],
-    [viewKey("shop", "calls"), "select `shop`.`f`() AS `x`"],
+    [objectKey("shop", "hidden"), ""],
+    [objectKey("shop", "calls"), "select `shop`.`f`() AS `x`"],
   ]);
   const reach = viewReach(definitions, isBuiltin, "mariadb");
   const check = (sql: string, kind: ToolKind = "query") => {
@@ -392,10 +405,28 @@ Deno.test("checkViews() refuses a view that reaches a database off the allow-lis
 Deno.test("checkTableEngines() refuses tables whose engine reads other tables", () => {
   const engines: Record<string, string> = { "shop.m": "MRG_MyISAM", "shop.f": "FEDERATED" };
   const check = (sql: string) =>
-    checkTableEngines(classifySql(sql), "shop", (db, t) => engines[`${db}.${t}`]);
+    checkTableEngines(
+      classifySql(sql).tables.map((t) => ({ db: t.db ?? "shop", name: t.name })),
+      (db, t) => engines[`${db}.${t}`] ? [engines[`${db}.${t}`]] : [],
+    );
   assert.throws(() => check("SELECT * FROM m"), /MRG_MYISAM engine reads other tables/);
   assert.throws(() => check("SELECT 1 FROM orders JOIN shop.f USING (id)"), /FEDERATED/);
   assert.doesNotThrow(() => check("SELECT * FROM orders"));
+});
+
+Deno.test("viewReach() follows a view to its base tables, and names that differ in case to all", () => {
+  const definitions = new Map([
+    [objectKey("shop", "vm"), "select `shop`.`mrg`.`secret` AS `secret` from `shop`.`mrg`"],
+    [objectKey("shop", "Xa"), "select `secret`.`s`.`x` AS `x` from `secret`.`s`"],
+    [objectKey("shop", "xa"), "select 1 AS `one`"],
+  ]);
+  const reach = viewReach(definitions, isBuiltin, "mariadb");
+  assert.deepEqual(reach("shop", "vm")!.tables, [{ db: "shop", name: "mrg" }]);
+  assert.deepEqual(reach("shop", "Xa")!.databases, ["shop", "secret"]);
+  assert.deepEqual(reach("shop", "xa")!.databases, ["shop"]);
+  // Spelled neither way: both candidates count.
+  assert.ok(reach("shop", "XA")!.databases.includes("secret"));
+  assert.deepEqual(reach("shop", "orders")!.tables, [{ db: "shop", name: "orders" }]);
 });
 
 Deno.test("the lexer ends a number at its exponent, as the server does", () => {
