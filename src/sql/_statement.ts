@@ -11,15 +11,9 @@ import { Cursor, NotUnderstood, Refused, type StatementFacts } from "./_cursor.t
 import { bitExpression, columnReference, expression } from "./_expression.ts";
 import { limitValue } from "./_functions.ts";
 import { atName, dottedName, identifier, nameList, optionalAlias, tableName } from "./_names.ts";
-import {
-  orderByList,
-  queryExpression,
-  selectList,
-  tableReferences,
-  valuesRows,
-  withScope,
-} from "./_query.ts";
+import { orderByList, queryExpression, selectList, valuesRows, withScope } from "./_query.ts";
 import { showStatement } from "./_show.ts";
+import { tableReferences } from "./_tables.ts";
 import type { Token } from "./lexer.ts";
 import { type Flavor, reservedForSure, reservedWords } from "./_words.ts";
 
