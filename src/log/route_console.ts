@@ -1,6 +1,7 @@
 import type { Logger, LogLevel } from "./logger.ts";
 
-const LEVELS: Record<string, LogLevel> = {
+/** The log level each console method writes at. */
+export const CONSOLE_LEVELS: Readonly<Record<string, LogLevel>> = {
   debug: "debug",
   trace: "debug",
   log: "info",
@@ -20,7 +21,7 @@ const LEVELS: Record<string, LogLevel> = {
  */
 export function routeConsole(log: Logger, target: Console = globalThis.console): () => void {
   const originals = new Map<string, unknown>();
-  for (const [method, level] of Object.entries(LEVELS)) {
+  for (const [method, level] of Object.entries(CONSOLE_LEVELS)) {
     const record = target as unknown as Record<string, unknown>;
     originals.set(method, record[method]);
     record[method] = (...args: unknown[]) => {

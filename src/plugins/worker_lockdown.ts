@@ -11,7 +11,8 @@
  * Deno lets a worker load without read permission; it does nothing outside a
  * worker.
  */
-import type { LogLevel, WorkerMessage } from "./protocol.ts";
+import { CONSOLE_LEVELS } from "../log/route_console.ts";
+import type { WorkerMessage } from "./protocol.ts";
 
 const IN_WORKER = "WorkerGlobalScope" in globalThis;
 // A worker's global scope; typed by hand, since this module is checked with the server's lib.
@@ -30,16 +31,6 @@ export function post(message: WorkerMessage): void {
 if (IN_WORKER) lockDown();
 
 function lockDown(): void {
-  const CONSOLE_LEVELS: Record<string, LogLevel> = {
-    debug: "debug",
-    trace: "debug",
-    log: "info",
-    info: "info",
-    dir: "info",
-    table: "info",
-    warn: "warn",
-    error: "error",
-  };
   const console = globalThis.console as unknown as Record<string, unknown>;
   for (const [method, level] of Object.entries(CONSOLE_LEVELS)) {
     console[method] = (...args: unknown[]) => {
