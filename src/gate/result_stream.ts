@@ -26,8 +26,23 @@ export enum StreamState {
   Closed = "closed",
 }
 
+/**
+ * Bytes buffered ahead by all open streams together. Past `limit` a stream stops reading ahead
+ * and reads only while its own caller waits for a chunk, so the sum stays near `limit` plus
+ * one chunk per stream being read, however many streams are open.
+ */
+export class ReadAhead {
+  used = 0;
+  constructor(readonly limit: number) {}
+  get full(): boolean {
+    return this.used > this.limit;
+  }
+}
+
 /** What the gate hands a stream: its connection, its checks and its hooks. */
 export interface ResultStreamOptions {
+  /** Shared by every stream of the server. */
+  readonly readAhead: ReadAhead;
   readonly id: string;
   readonly conn: PooledConnection;
   readonly chunkSize: number;
@@ -80,6 +95,8 @@ export class ResultStream {
   #warnings: string[];
   /** Wakes a read waiting for rows, the end or a failure. */
   #waiter: (() => void) | undefined;
+  /** A caller is waiting for this stream's next chunk: it reads even when read-ahead is full. */
+  #taking = false;
   /** The last read; a new one waits for it, so two readers never share a wake-up. */
   #turn: Promise<unknown> = Promise.resolve();
   readonly #o: ResultStreamOptions;
@@ -147,6 +164,7 @@ export class ResultStream {
     }
     this.#rows = [];
     this.#sizes = [];
+    this.#o.readAhead.used -= this.#bytes;
     this.#bytes = 0;
     this.#failure ??= new ToolError("STREAM_CANCELLED", `The stream was ${why}`);
     this.#wake();
@@ -169,9 +187,11 @@ export class ResultStream {
         this.#rows.push(row);
         this.#sizes.push(size);
         this.#bytes += size;
+        o.readAhead.used += size;
         if (
           this.#state === StreamState.Reading &&
-          (this.#rows.length >= highWater || this.#bytes >= o.maxBytes * BUFFERED_CHUNKS)
+          (this.#rows.length >= highWater || this.#bytes >= o.maxBytes * BUFFERED_CHUNKS ||
+            (o.readAhead.full && !this.#taking))
         ) {
           // mysql2 queues packets it already parsed and stops reading the socket: flat memory.
           this.#state = StreamState.Paused;
@@ -219,6 +239,7 @@ export class ResultStream {
 
   async #take(started: number): Promise<StreamChunk> {
     let stall: ReturnType<typeof setTimeout> | undefined;
+    this.#taking = true;
     while (this.#running() && !this.#ready()) {
       if (this.#state === StreamState.Paused) {
         // resume() replays queued packets synchronously: they may end, fail or refill the
@@ -231,6 +252,7 @@ export class ResultStream {
       await new Promise<void>((resolve) => (this.#waiter = resolve));
     }
     clearTimeout(stall);
+    this.#taking = false;
     if (this.#state === StreamState.Failed || this.#state === StreamState.Closed) {
       const failure = this.#failure!;
       this.close("failed");
@@ -265,6 +287,7 @@ export class ResultStream {
       this.#sizes = this.#sizes.slice(size);
     }
     this.#bytes -= chunkBytes;
+    this.#o.readAhead.used -= chunkBytes;
     this.#delivered += rows.length;
     const hasMore = !(this.#state === StreamState.Complete && this.#rows.length === 0);
     const chunk: StreamChunk = {
@@ -279,8 +302,10 @@ export class ResultStream {
     };
     this.#warnings = [];
     if (!hasMore) this.close("finished");
-    // Read ahead while the agent handles this chunk.
-    else if (this.#state === StreamState.Paused && !this.#ready()) this.#resume();
+    // Read ahead while the agent handles this chunk, while all streams' read-ahead has room.
+    else if (
+      this.#state === StreamState.Paused && !this.#ready() && !this.#o.readAhead.full
+    ) this.#resume();
     return chunk;
   }
 

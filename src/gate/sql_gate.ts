@@ -6,7 +6,7 @@ import type { Logger } from "../log/logger.ts";
 import type { PooledConnection } from "../pool/types.ts";
 import { type AdmittedStatement, Admitter, type GateRequest } from "./admit.ts";
 import { columnInfo, type DriverField } from "./column_types.ts";
-import { ResultStream } from "./result_stream.ts";
+import { ReadAhead, ResultStream } from "./result_stream.ts";
 import type { QueryHooks, StatementInfo } from "./hooks.ts";
 import { checkFunctionsOn, foreignColumnSchema, isReadableVariable } from "./policy.ts";
 import type { ExecuteResult, QueryResult } from "./results.ts";
@@ -39,6 +39,13 @@ export class SqlGate {
   readonly #trusted: TrustedSql;
   readonly #admitter: Admitter;
 
+  readonly #readAhead: ReadAhead;
+
+  /** Bytes all open streams hold read ahead (for metrics and tests). */
+  get readAheadBytes(): number {
+    return this.#readAhead.used;
+  }
+
   constructor(
     private readonly datasources: Datasources,
     catalog: Catalog,
@@ -49,6 +56,8 @@ export class SqlGate {
   ) {
     this.#control = control;
     this.#trusted = trusted;
+    // Four results' worth of read-ahead for all streams together (64 MB by default).
+    this.#readAhead = new ReadAhead(4 * server.maxResultBytes);
     this.#admitter = new Admitter(datasources, catalog, trusted, this.#hooks);
   }
 
@@ -121,6 +130,7 @@ export class SqlGate {
     const source = this.datasources.get(req.datasource);
     const info = admitted.info;
     return new ResultStream({
+      readAhead: this.#readAhead,
       id: slot.id,
       conn,
       chunkSize: Math.max(1, Math.min(this.server.streamChunkSize, STREAM_CHUNK_CAP)),
