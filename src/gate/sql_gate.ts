@@ -40,6 +40,7 @@ export class SqlGate {
   readonly #admitter: Admitter;
 
   readonly #readAhead: ReadAhead;
+  readonly #catalog: Catalog;
 
   /** Bytes all open streams hold read ahead (for metrics and tests). */
   get readAheadBytes(): number {
@@ -59,6 +60,7 @@ export class SqlGate {
     // Four results' worth of read-ahead for all streams together (64 MB by default).
     this.#readAhead = new ReadAhead(4 * server.maxResultBytes);
     this.#admitter = new Admitter(datasources, catalog, trusted, this.#hooks);
+    this.#catalog = catalog;
   }
 
   addHooks(hooks: QueryHooks): void {
@@ -264,6 +266,25 @@ export class SqlGate {
     );
   }
 
+  /** Whether every table a write names is InnoDB, from the catalog; undefined when unknown. */
+  async #transactional(
+    req: GateRequest,
+    admitted: AdmittedStatement,
+  ): Promise<boolean | undefined> {
+    try {
+      for (const table of admitted.analysis.tables) {
+        const list = await this.#catalog.tables(req.datasource, table.db ?? req.database);
+        const found = list.find((t) => t.name === table.name) ??
+          list.find((t) => t.name.toLowerCase() === table.name.toLowerCase());
+        if (found?.engine == null) return undefined;
+        if (found.engine.toUpperCase() !== "INNODB") return false;
+      }
+      return admitted.analysis.tables.length > 0 ? true : undefined;
+    } catch {
+      return undefined; // the catalog is unreachable too: say it is unknown
+    }
+  }
+
   async #run(
     admitted: AdmittedStatement,
     req: GateRequest,
@@ -296,7 +317,10 @@ export class SqlGate {
       const sanitized = this.#control.sanitize(error);
       // The server's own timeout (max_statement_time) comes back as the statement's error.
       const why = guard.reason() ?? (sanitized.code === "QUERY_TIMEOUT" ? "timeout" : undefined);
-      if (why) throw this.#control.stopped(why, req.signal, readOnly, error);
+      if (why) {
+        const transactional = readOnly ? undefined : await this.#transactional(req, admitted);
+        throw this.#control.stopped(why, req.signal, readOnly, error, transactional);
+      }
       throw sanitized;
     }
   }

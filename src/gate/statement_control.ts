@@ -137,6 +137,8 @@ export class StatementControl {
     signal: AbortSignal | undefined,
     readOnly: boolean,
     error: unknown,
+    /** Whether every table the write touches is transactional (InnoDB); undefined: unknown. */
+    transactional?: boolean,
   ): ToolError {
     const shutdown = (signal?.reason as { name?: string } | undefined)?.name === "ShutdownError";
     const what = why === "timeout"
@@ -153,11 +155,22 @@ export class StatementControl {
         answered ? `${what} and was stopped on the server` : `${what}; its connection was closed`,
       );
     }
+    if (answered && transactional === false) {
+      return new ToolError(
+        code,
+        `${what} and was stopped on the server (error ${errno}), but a table it writes is not ` +
+          `transactional: rows changed before the stop stay changed. Check before retrying`,
+        { applied: "partial", errno },
+      );
+    }
     return answered
       ? new ToolError(
         code,
         `${what} and was stopped on the server, which answered it with error ${errno} and rolled ` +
-          `it back: nothing was applied (on a transactional engine such as InnoDB)`,
+          `it back: nothing was applied` +
+          (transactional
+            ? " (its tables are InnoDB)"
+            : " (on a transactional engine such as InnoDB)"),
         { applied: false, errno },
       )
       : new ToolError(
