@@ -191,7 +191,7 @@ export class ResultStream {
         if (
           this.#state === StreamState.Reading &&
           (this.#rows.length >= highWater || this.#bytes >= o.maxBytes * BUFFERED_CHUNKS ||
-            (o.readAhead.full && !this.#taking))
+            (o.readAhead.full && (!this.#taking || this.#ready())))
         ) {
           // mysql2 queues packets it already parsed and stops reading the socket: flat memory.
           this.#state = StreamState.Paused;
