@@ -5,14 +5,7 @@
  * books balanced. Uses its own MariaDB, since it freezes it.
  */
 import assert from "assert";
-// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/dist/esm/client/index.d.ts"
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/dist/esm/inMemory.d.ts"
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import { startDatabaseServer } from "../../scripts/throwaway_mariadb.ts";
-import { createApp } from "../../src/app.ts";
-import { parseConfig } from "../../src/config/parse_config.ts";
-import { Logger } from "../../src/log/logger.ts";
+import { startOwnServerApp } from "../support/own_server_app.ts";
 import { assertSettled } from "../support/invariants.ts";
 
 const QUERY_TIMEOUT_MS = 2_000;
@@ -25,28 +18,15 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const server = await startDatabaseServer({ ignoreUrl: true });
-    const password = `pw-${crypto.randomUUID()}`;
-    await server.admin(
-      `CREATE DATABASE shop; CREATE TABLE shop.t (id INT AUTO_INCREMENT PRIMARY KEY, v INT);` +
-        `INSERT INTO shop.t (v) SELECT seq FROM shop.seq_1_to_2000;` +
-        `CREATE USER 'app'@'%' IDENTIFIED BY '${password}'; GRANT ALL ON shop.* TO 'app'@'%';`,
-    );
-    const { config } = parseConfig(
-      `[server]\nquery_timeout = "${QUERY_TIMEOUT_MS}ms"\nstream_chunk_size = 100\n` +
-        `[[datasources]]\nkey = "db"\nhost = "127.0.0.1"\nport = ${server.port}\n` +
-        `username = "app"\npassword = "${password}"\ndatabases = ["shop"]\n` +
-        `[datasources.pool]\nmax_connections = 5\nconnect_timeout = "1s"\n` +
-        `acquire_timeout = "3s"\nhealth_check_interval = "500ms"\n`,
-      { path: "/x/datasources.toml", env: () => undefined },
-    );
-    const app = createApp(config, new Logger({ level: "error", sinks: [] }), {
-      retryDelaysMs: [50, 100],
-      recoveryIntervalMs: 300,
+    const own = await startOwnServerApp({
+      seed: "CREATE TABLE shop.t (id INT AUTO_INCREMENT PRIMARY KEY, v INT);" +
+        "INSERT INTO shop.t (v) SELECT seq FROM shop.seq_1_to_2000;",
+      server: `query_timeout = "${QUERY_TIMEOUT_MS}ms"\nstream_chunk_size = 100`,
+      source: 'databases = ["shop"]',
+      pool: 'max_connections = 5\nconnect_timeout = "1s"\nacquire_timeout = "3s"\n' +
+        'health_check_interval = "500ms"',
     });
-    const client = new Client({ name: "frozen", version: "1" });
-    const [a, b] = InMemoryTransport.createLinkedPair();
-    await Promise.all([app.server.connect(b), client.connect(a)]);
+    const { server, app, client } = own;
     const call = async (name: string, args: Record<string, unknown>) => {
       const started = performance.now();
       const result = await client.callTool({ name, arguments: args });
@@ -111,9 +91,7 @@ Deno.test({
       await assertSettled(app);
     } finally {
       if (frozen) server.thaw();
-      await client.close().catch(() => {});
-      await app.close(1000);
-      await server.stop();
+      await own.close();
     }
   },
 });

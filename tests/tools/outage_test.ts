@@ -4,39 +4,19 @@
  * database is back. Uses its own MariaDB, since it stops it.
  */
 import assert from "assert";
-// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/dist/esm/client/index.d.ts"
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/dist/esm/inMemory.d.ts"
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import { startDatabaseServer } from "../../scripts/throwaway_mariadb.ts";
-import { createApp } from "../../src/app.ts";
-import { parseConfig } from "../../src/config/parse_config.ts";
-import { Logger } from "../../src/log/logger.ts";
+import { startOwnServerApp } from "../support/own_server_app.ts";
 
 Deno.test({
   name: "a database that goes away mid-query fails that call promptly, and the server recovers",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const server = await startDatabaseServer({ ignoreUrl: true });
-    const password = `pw-${crypto.randomUUID()}`;
-    await server.admin(
-      `CREATE DATABASE shop; CREATE TABLE shop.t (id INT PRIMARY KEY); INSERT INTO shop.t VALUES (1);` +
-        `CREATE USER 'app'@'%' IDENTIFIED BY '${password}'; GRANT ALL ON shop.* TO 'app'@'%';`,
-    );
-    const { config } = parseConfig(
-      `[server]\nquery_timeout = "20s"\n[[datasources]]\nkey = "db"\nhost = "127.0.0.1"\n` +
-        `port = ${server.port}\nusername = "app"\npassword = "${password}"\n` +
-        `[datasources.pool]\nconnect_timeout = "1s"\nhealth_check_interval = "200ms"\n`,
-      { path: "/x/datasources.toml", env: () => undefined },
-    );
-    const app = createApp(config, new Logger({ level: "error", sinks: [] }), {
-      retryDelaysMs: [50, 100],
-      recoveryIntervalMs: 300,
+    const own = await startOwnServerApp({
+      seed: "CREATE TABLE shop.t (id INT PRIMARY KEY); INSERT INTO shop.t VALUES (1);",
+      server: 'query_timeout = "20s"',
+      pool: 'connect_timeout = "1s"\nhealth_check_interval = "200ms"',
     });
-    const client = new Client({ name: "outage", version: "1" });
-    const [a, b] = InMemoryTransport.createLinkedPair();
-    await Promise.all([app.server.connect(b), client.connect(a)]);
+    const { server, client, password } = own;
     const query = (sql: string) =>
       client.callTool({
         name: "mysql_query",
@@ -75,9 +55,7 @@ Deno.test({
       const again = await client.callTool({ name: "mysql_list_datasources", arguments: {} });
       assert.equal((again.structuredContent as any).datasources[0].status, "available");
     } finally {
-      await client.close();
-      await app.close(0);
-      await server.stop();
+      await own.close();
     }
   },
 });
