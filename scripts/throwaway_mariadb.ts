@@ -13,6 +13,8 @@ export interface DatabaseServer {
   readonly adminPassword: string;
   /** True when this process started the server (so it may restart or kill it). */
   readonly owned: boolean;
+  /** The administrator's connection is encrypted (it need not verify the throwaway certificate). */
+  readonly adminTls?: boolean;
   /** Runs SQL as the administrator (multi-statement allowed: test setup only). */
   admin(sql: string, params?: unknown[]): Promise<any>;
   /** Stops the server (SIGTERM, then SIGKILL) and removes its files. */
@@ -71,11 +73,17 @@ async function run(cmd: string, args: string[], env: Record<string, string> = {}
 
 /** Starts a fresh MariaDB, or connects to MYSQL_TEST_URL when it is set. */
 export async function startDatabaseServer(
-  options: { ignoreUrl?: boolean } = {},
+  options: {
+    ignoreUrl?: boolean;
+    /** More mariadbd options, e.g. `--ssl-cert=...`; only for a server started here. */
+    serverArgs?: readonly string[];
+    /** The administrator connects over TLS (needed under `require_secure_transport`). */
+    adminTls?: boolean;
+  } = {},
 ): Promise<DatabaseServer> {
   const url = options.ignoreUrl ? undefined : Deno.env.get("MYSQL_TEST_URL");
   if (url) return externalServer(url);
-  return await OwnedServer.start();
+  return await OwnedServer.start(options.serverArgs ?? [], options.adminTls ?? false);
 }
 
 function externalServer(url: string): DatabaseServer {
@@ -115,6 +123,7 @@ async function adminQuery(server: DatabaseServer, sql: string, params?: unknown[
       supportBigNumbers: true,
       bigNumberStrings: true,
       dateStrings: true,
+      ...(server.adminTls ? { ssl: { rejectUnauthorized: false } } : {}),
     });
     adminConnections.set(server, pending);
   }
@@ -153,12 +162,14 @@ class OwnedServer implements DatabaseServer {
     readonly port: number,
     private readonly dir: string,
     private readonly binary: string,
+    private readonly serverArgs: readonly string[],
+    readonly adminTls: boolean,
   ) {}
 
-  static async start(): Promise<OwnedServer> {
+  static async start(serverArgs: readonly string[], adminTls: boolean): Promise<OwnedServer> {
     const binary = await ensureMariaDbInstalled();
     const dir = await Deno.makeTempDir({ prefix: "mysql-mcp-db-" });
-    const server = new OwnedServer(freePort(), dir, binary);
+    const server = new OwnedServer(freePort(), dir, binary, serverArgs, adminTls);
     try {
       const user = Deno.uid() === 0 ? ["--user=root"] : [];
       await run("mariadb-install-db", [
@@ -204,6 +215,7 @@ class OwnedServer implements DatabaseServer {
       "--character-set-server=utf8mb4",
       "--collation-server=utf8mb4_unicode_ci",
       ...(Deno.uid() === 0 ? ["--user=root"] : []),
+      ...this.serverArgs,
     ];
     this.#child = new Deno.Command(this.binary, {
       args,

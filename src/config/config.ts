@@ -4,7 +4,7 @@
  * place: the schema in schema_server.ts, schema_datasource.ts or schema_tools.ts.
  */
 import type { z } from "zod";
-import { type datasourceSchema, poolSchema } from "./schema_datasource.ts";
+import { type datasourceSchema, poolSchema, type tlsSchema } from "./schema_datasource.ts";
 import { serverSchema } from "./schema_server.ts";
 import type { PARAMETER_TYPES, parameterSchema, toolSchema } from "./schema_tools.ts";
 
@@ -15,6 +15,9 @@ export type ServerConfig = z.output<ReturnType<typeof serverSchema>>;
 
 /** Pool sizing and timing for one (datasource, database) pool; durations in ms. */
 export type PoolConfig = z.output<ReturnType<typeof poolSchema>>;
+
+/** `[datasources.tls]`, file paths absolute. */
+export type TlsConfig = z.output<ReturnType<typeof tlsSchema>>;
 
 /** One configured MySQL server the agent may address by `key`. */
 export type DatasourceConfig = z.output<ReturnType<typeof datasourceSchema>>;

@@ -2,15 +2,18 @@ import { z } from "zod";
 import {
   duration,
   flag,
+  MISSING,
   patterned,
   requiredText,
+  show,
   size,
   stringList,
   text,
   wholeNumber,
 } from "./fields.ts";
+import { resolveBeside } from "./schema_server.ts";
 import { Secret } from "./secret.ts";
-import { section, type Warn } from "./section.ts";
+import { section, tomlName, type Warn } from "./section.ts";
 
 const KEY = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -38,16 +41,74 @@ export function poolSchema(warn: Warn) {
   }).readonly();
 }
 
+/** The MySQL client's --ssl-mode values, with the same meanings. */
+export const TLS_MODES = [
+  "disabled",
+  "preferred",
+  "required",
+  "verify_ca",
+  "verify_identity",
+] as const;
+
+export const TLS_VERSIONS = ["TLSv1.2", "TLSv1.3"] as const;
+
+const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, {
+    error: (issue) =>
+      issue.input === undefined
+        ? MISSING
+        : `must be one of ${values.map((v) => `"${v}"`).join(", ")}, got ${show(issue.input)}`,
+  });
+
+/**
+ * `[datasources.tls]`: how the connection is encrypted, as the MySQL client's --ssl-mode:
+ * `preferred` (default) encrypts when the server offers TLS, without verifying it; `required`
+ * insists on TLS, without verifying; `verify_ca` also checks the certificate chain against `ca`;
+ * `verify_identity` also checks that the certificate names the host (or `server_name`).
+ * File paths are resolved beside the config file.
+ */
+export function tlsSchema(warn: Warn, configPath: string) {
+  const file = requiredText.transform((path) => resolveBeside(configPath, path));
+  return section({
+    mode: oneOf(TLS_MODES).default("preferred"),
+    /** PEM file of the certificate authorities to trust; the system's roots when absent. */
+    ca: file.optional(),
+    /** PEM client certificate (chain) and its key, for accounts created REQUIRE X509. */
+    cert: file.optional(),
+    key: file.optional(),
+    /** The name the server's certificate must carry under verify_identity; the host when absent. */
+    serverName: requiredText.optional(),
+    minVersion: oneOf(TLS_VERSIONS).optional(),
+  }, { warn, where: "tls" }).superRefine((tls, ctx) => {
+    if ((tls.cert === undefined) !== (tls.key === undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        path: [tls.cert === undefined ? "cert" : "key"],
+        message: "is needed too: a client certificate takes both cert and key",
+      });
+    }
+    const unused = (["ca", "cert", "key", "serverName", "minVersion"] as const)
+      .filter((field) => tls[field] !== undefined);
+    if (tls.mode === "disabled" && unused.length > 0) {
+      warn(`tls: mode "disabled" ignores ${unused.map(tomlName).join(", ")}`);
+    }
+  }).readonly();
+}
+
 export interface DatasourceSchemaContext {
   /** Reads the variable a `password_env` names. */
   env: (name: string) => string | undefined;
   warn: Warn;
   /** `[server] max_result_bytes`, the default of the data source's own. */
   maxResultBytes: number;
+  /** The config file's path: relative TLS file paths are read beside it. */
+  path?: string;
 }
 
 /** One `[[datasources]]` entry: a MySQL server the agent may address by `key`. */
-export function datasourceSchema({ env, warn, maxResultBytes }: DatasourceSchemaContext) {
+export function datasourceSchema(
+  { env, warn, maxResultBytes, path = "" }: DatasourceSchemaContext,
+) {
   return section({
     key: patterned(
       KEY,
@@ -75,6 +136,7 @@ export function datasourceSchema({ env, warn, maxResultBytes }: DatasourceSchema
     /** Bound on a result's size (and a stream chunk's), measured as rows are read. */
     maxResultBytes: size.default(maxResultBytes),
     pool: poolSchema(warn).prefault({}),
+    tls: tlsSchema(warn, path).prefault({}),
   }, { warn, aliases: { user: "username" } }).transform(
     ({ name, password, passwordEnv, ...source }, ctx) => {
       let secret: Secret;

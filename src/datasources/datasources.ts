@@ -177,5 +177,6 @@ function targetOf(config: DatasourceConfig): ConnectionTarget {
     user: config.username,
     password: config.password,
     connectTimeoutMs: config.pool.connectTimeoutMs,
+    tls: config.tls,
   };
 }

@@ -22,21 +22,40 @@ function withCode(error: unknown): Error & { code?: string } {
   return e;
 }
 
+export interface DenoSocketOptions {
+  /**
+   * Stop reading once the server's first packet (its greeting) is in, until startTls():
+   * Deno.startTls takes over a TCP connection only while no read is pending on it.
+   */
+  holdAfterGreeting?: boolean;
+}
+
 /**
  * The small part of net.Socket that mysql2 uses, on Deno's own TCP
  * connection. Deno's Node-compat `net` costs tens of microseconds of CPU
- * per write and read; this goes straight to Deno.connect.
+ * per write and read; this goes straight to Deno.connect. startTls() moves
+ * the same connection to TLS inside the MySQL handshake (after SSLRequest).
  */
 export class DenoSocket extends EventEmitter {
   destroyed = false;
-  #conn: Deno.TcpConn | undefined;
+  /** True once startTls() has succeeded. */
+  encrypted = false;
+  #conn: Deno.TcpConn | Deno.TlsConn | undefined;
   #pending: Uint8Array[] = [];
   #writing = false;
+  #flushed: (() => void)[] = [];
   #paused = false;
   #resumed: (() => void) | undefined;
+  /** The greeting's bytes so far; undefined once it is complete. */
+  #greeting: Uint8Array | undefined = new Uint8Array(0);
+  /** Resolves when the read loop has stopped after the greeting; releasing it reads on. */
+  #holding: PromiseWithResolvers<() => void> | undefined;
+  /** Called with the server's first packet (its greeting) before the driver sees it. */
+  onGreeting: ((packet: Uint8Array) => void) | undefined;
 
-  constructor(hostname: string, port: number) {
+  constructor(hostname: string, port: number, options: DenoSocketOptions = {}) {
     super();
+    if (options.holdAfterGreeting) this.#holding = Promise.withResolvers();
     Deno.connect({ hostname, port }).then(
       (conn) => {
         if (this.destroyed) {
@@ -48,10 +67,33 @@ export class DenoSocket extends EventEmitter {
         conn.setKeepAlive(true);
         this.emit("connect");
         void this.#flush();
-        void this.#readLoop(conn);
+        void this.#readLoop();
       },
       (error) => this.#fail(error),
     );
+  }
+
+  /**
+   * Moves the connection to TLS once what was written (the SSLRequest) is sent;
+   * resolves when the TLS handshake is done (certificates checked), rejects with
+   * its error. Only while holding after the greeting.
+   */
+  async startTls(options: Deno.StartTlsOptions): Promise<void> {
+    if (!this.#holding) throw new Error("startTls() needs a socket held after the greeting");
+    const readOn = await this.#holding.promise;
+    this.#holding = undefined;
+    await this.#drained();
+    const conn = this.#conn;
+    if (this.destroyed || !conn) throw new Error("socket is closed");
+    const tls = await Deno.startTls(conn as Deno.TcpConn, options);
+    this.#conn = tls;
+    if (this.destroyed) {
+      tls.close();
+      throw new Error("socket is closed");
+    }
+    await tls.handshake();
+    this.encrypted = true;
+    readOn();
   }
 
   setNoDelay(): this {
@@ -95,27 +137,57 @@ export class DenoSocket extends EventEmitter {
       this.#fail(error);
     } finally {
       this.#writing = false;
+      for (const done of this.#flushed.splice(0)) done();
     }
   }
 
-  async #readLoop(conn: Deno.TcpConn) {
+  /** Resolves once every write so far is on the wire. */
+  #drained(): Promise<void> {
+    if (!this.#writing && this.#pending.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#flushed.push(resolve));
+  }
+
+  async #readLoop() {
     const buffer = new Uint8Array(READ_SIZE);
     try {
       for (;;) {
         if (this.#paused) await new Promise<void>((resolve) => (this.#resumed = resolve));
         if (this.destroyed) return;
-        const n = await conn.read(buffer);
+        const n = await this.#conn!.read(buffer);
         if (n === null) break;
         // mysql2's packet parser keeps references to chunks: hand it a copy.
-        this.emit("data", Buffer.from(buffer.subarray(0, n)));
+        const chunk = Buffer.from(buffer.subarray(0, n));
+        const greeted = this.#greeting !== undefined && this.#takeGreeting(chunk);
+        this.emit("data", chunk);
+        const holding = this.#holding;
+        if (greeted && holding) await new Promise<void>((readOn) => holding.resolve(readOn));
       }
       if (!this.destroyed) {
         this.emit("end");
         this.destroy();
       }
     } catch (error) {
-      if (!this.destroyed) this.#fail(error);
+      // MariaDB and MySQL close TLS sessions without close_notify: that is an end, not a failure.
+      if (error instanceof Deno.errors.UnexpectedEof && !this.destroyed) {
+        this.emit("end");
+        this.destroy();
+      } else if (!this.destroyed) this.#fail(error);
     }
+  }
+
+  /** Collects the greeting (3 bytes of length, 1 of sequence, the payload); true once complete. */
+  #takeGreeting(chunk: Uint8Array): boolean {
+    const seen = new Uint8Array(this.#greeting!.length + chunk.length);
+    seen.set(this.#greeting!);
+    seen.set(chunk, this.#greeting!.length);
+    const size = seen.length >= 4 ? 4 + (seen[0] | (seen[1] << 8) | (seen[2] << 16)) : Infinity;
+    if (seen.length < size) {
+      this.#greeting = seen;
+      return false;
+    }
+    this.#greeting = undefined;
+    this.onGreeting?.(seen.subarray(0, size));
+    return true;
   }
 
   pause(): this {

@@ -1,5 +1,5 @@
 import type { Connection as RawConnection } from "mysql2";
-import type { PoolConfig } from "../config/config.ts";
+import type { PoolConfig, TlsConfig } from "../config/config.ts";
 import type { Secret } from "../config/secret.ts";
 import type { Connector } from "./session_ops.ts";
 import type { SourceHealth } from "./source_health.ts";
@@ -13,6 +13,8 @@ export interface ConnectionTarget {
   /** Default database of the session; undefined for a server-level connection. */
   readonly database?: string;
   readonly connectTimeoutMs: number;
+  /** `[datasources.tls]`; absent means plain TCP. */
+  readonly tls?: TlsConfig;
 }
 
 export type ServerFlavor = "mariadb" | "mysql";

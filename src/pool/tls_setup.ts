@@ -1,0 +1,147 @@
+import type { Connection as RawConnection, ConnectionOptions } from "mysql2";
+import type { TlsConfig } from "../config/config.ts";
+import { ToolError } from "../errors/tool_error.ts";
+import { DenoSocket } from "./deno_socket.ts";
+
+/**
+ * Which TLS engine encrypts a connection:
+ * - `deno`: Deno.startTls on our own TCP socket. It always checks the chain, can skip the
+ *   host name check, and takes no client certificate and no minimum version: so it serves
+ *   verify_ca and verify_identity without a client certificate and without `min_version =
+ *   "TLSv1.3"`.
+ * - `node`: mysql2's own TLS (node:tls), still over our Deno TCP socket: everything else
+ *   (preferred and required, which must not verify; client certificates; TLSv1.3 only).
+ * Both measured the same within noise (docs/performance.md).
+ */
+export type TlsEngine = "none" | "deno" | "node";
+
+/** What connect() needs to open one connection with `tls`. */
+export interface TlsSetup {
+  readonly engine: TlsEngine;
+  /** mysql2 options to merge: `ssl` and, for the node engine, the name to verify. */
+  readonly driverOptions: Pick<ConnectionOptions, "ssl" | "host">;
+  /** Our socket to the server, ready for the engine. */
+  socket(host: string, port: number): DenoSocket;
+  /** Wires the engine into the connection mysql2 just created, before its handshake starts. */
+  attach(raw: RawConnection, socket: DenoSocket): void;
+}
+
+const NO_TLS: TlsSetup = {
+  engine: "none",
+  driverOptions: {},
+  socket: (host, port) => new DenoSocket(host, port),
+  attach: () => {},
+};
+
+/** The engine that serves `tls`; see TlsEngine. */
+export function tlsEngine(tls: TlsConfig | undefined): TlsEngine {
+  if (!tls || tls.mode === "disabled") return "none";
+  const verifies = tls.mode === "verify_ca" || tls.mode === "verify_identity";
+  return verifies && tls.cert === undefined && tls.minVersion !== "TLSv1.3" ? "deno" : "node";
+}
+
+/**
+ * Reads the PEM files of `tls` (each new connection reads them again, so a renewed
+ * certificate is used without a restart) and prepares the engine for `host`.
+ */
+export async function tlsSetup(tls: TlsConfig | undefined, host: string): Promise<TlsSetup> {
+  const engine = tlsEngine(tls);
+  if (!tls || engine === "none") return NO_TLS;
+  const [ca, cert, key] = await Promise.all([
+    readPem(tls.ca, "ca"),
+    readPem(tls.cert, "cert"),
+    readPem(tls.key, "key"),
+  ]);
+  const serverName = tls.serverName ?? host;
+  if (engine === "deno") {
+    return {
+      engine,
+      // mysql2 only needs to know TLS is wanted: it then sends SSLRequest, calls startTLS
+      // (replaced below) and treats the channel as secure for authentication.
+      driverOptions: { ssl: {} },
+      socket: (host, port) => new DenoSocket(host, port, { holdAfterGreeting: true }),
+      attach(raw, socket) {
+        const startTls: TlsHandover = (onSecure) => {
+          socket.startTls({
+            hostname: serverName,
+            caCerts: ca === undefined ? [] : [ca],
+            unsafelyDisableHostnameVerification: tls.mode === "verify_ca",
+          }).then(() => onSecure(), (error) => onSecure(error));
+        };
+        handOverTls(raw, startTls);
+      },
+    };
+  }
+  const verifies = tls.mode === "verify_ca" || tls.mode === "verify_identity";
+  return {
+    engine,
+    driverOptions: {
+      // mysql2 takes the certificate's expected name from `host` (the socket connects to the
+      // real host either way), and verifies it only when it is not an IP address.
+      host: serverName,
+      ssl: {
+        ca,
+        cert,
+        key,
+        rejectUnauthorized: verifies,
+        verifyIdentity: tls.mode === "verify_identity",
+        minVersion: tls.minVersion,
+      },
+    },
+    socket: (host, port) => new DenoSocket(host, port),
+    attach(raw, socket) {
+      if (tls.mode !== "preferred") return;
+      // mysql2 refuses a server without TLS when `ssl` is set, and reads `config.ssl` only
+      // once the greeting is in: clearing it there is how preferred goes on in plain TCP.
+      socket.onGreeting = (greeting) => {
+        if (!offersTls(greeting)) (raw.config as { ssl?: unknown }).ssl = false;
+      };
+    },
+  };
+}
+
+/** CLIENT_SSL in the capability flags of a protocol-10 greeting (header included). */
+export function offersTls(greeting: Uint8Array): boolean {
+  // header (4), protocol version (1), server version (NUL-terminated), thread id (4),
+  // scramble part 1 (8), filler (1), then the low 16 capability bits.
+  const versionEnd = greeting.indexOf(0, 5);
+  const flags = versionEnd + 1 + 4 + 8 + 1;
+  if (greeting[4] !== 10 || versionEnd < 0 || flags + 2 > greeting.length) return false;
+  return ((greeting[flags] | (greeting[flags + 1] << 8)) & 0x0800) !== 0;
+}
+
+type TlsHandover = (onSecure: (error?: unknown) => void) => void;
+
+/**
+ * mysql2 hands its stream over to TLS in Connection#startTLS, called right after it sent
+ * SSLRequest; replacing it on our own connection keeps mysql2's handshake (capability flags,
+ * SSLRequest, authentication over a secure channel) and swaps only the TLS engine.
+ */
+function handOverTls(raw: RawConnection, startTls: TlsHandover) {
+  const connection = raw as unknown as { startTLS?: TlsHandover };
+  if (typeof connection.startTLS !== "function") {
+    throw new ToolError(
+      "CONNECTION_FAILED",
+      "Cannot connect: this mysql2 version has no TLS hand-over (Connection#startTLS)",
+    );
+  }
+  connection.startTLS = startTls;
+}
+
+async function readPem(path: string | undefined, field: string): Promise<string | undefined> {
+  if (path === undefined) return undefined;
+  try {
+    return await Deno.readTextFile(path);
+  } catch (error) {
+    const why = error instanceof Deno.errors.NotFound
+      ? "does not exist"
+      : error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied
+      ? "may not be read (Deno permissions)"
+      : "cannot be read";
+    throw new ToolError(
+      "CONNECTION_FAILED",
+      `Cannot connect: the TLS ${field} file ${why}; check [datasources.tls] ${field}`,
+      { transient: false, code: "TLS_FILE" },
+    );
+  }
+}
