@@ -98,7 +98,7 @@ export function tlsFailure(error: unknown, tls: TlsConfig | undefined): ToolErro
  */
 function accessDenied(tls: TlsConfig | undefined): ToolError {
   const hint = !tls || tls.mode === "disabled"
-    ? 'or, if the account is created REQUIRE SSL, set [datasources.tls] mode = "preferred" or stricter'
+    ? 'or, if the account is created REQUIRE SSL or the server sets require_secure_transport, set [datasources.tls] mode = "preferred" or stricter'
     : tls.cert === undefined
     ? "or, if the account is created REQUIRE X509, set [datasources.tls] cert and key"
     : "or the account requires another client certificate (REQUIRE SUBJECT/ISSUER)";

@@ -105,12 +105,38 @@ export async function connect(
       infileStreamFactory: refuseLocalFile,
       ...tls.driverOptions,
     });
-    const fail = (error: unknown) => {
+    let lost: unknown;
+    const finish = (error: unknown) => {
       if (settled) return;
       settled = true;
       cleanup();
       raw.destroy();
-      reject(tlsFailure(error, target.tls) ?? connectionError(error, "Cannot connect"));
+      const failure = tlsFailure(error, target.tls) ?? connectionError(error, "Cannot connect");
+      if (tls.engine !== "node" || failure.details?.code !== "TLS_UNTRUSTED_CERT") {
+        return reject(failure);
+      }
+      // node:tls in Deno reports every failed chain (an expired certificate too) as "unable to
+      // verify": one more handshake through Deno.startTls (rustls) tells which it was.
+      const { cert: _cert, key: _key, minVersion: _min, ...server } = target.tls!;
+      connect({ ...target, tls: { ...server, mode: "verify_ca" } }, signal).then(
+        (opened) => {
+          opened.raw.destroy();
+          reject(failure);
+        },
+        (precise) =>
+          reject(precise instanceof ToolError && precise.details?.code ? precise : failure),
+      );
+    };
+    const fail = (error: unknown) => {
+      if (settled || error === lost) return;
+      if (!lost && tls.engine === "node" && !tlsFailure(error, target.tls)) {
+        // node:tls closes the socket under a refused handshake before it reports why:
+        // give the reason a moment to arrive rather than report "connection lost".
+        lost = error;
+        setTimeout(() => finish(lost), 100);
+        return;
+      }
+      finish(error);
     };
     const onAbort = () => fail({ code: "ABORTED" });
     // mysql2's connectTimeout covers the handshake only; this also covers the session init.
