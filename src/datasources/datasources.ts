@@ -5,7 +5,7 @@ import { ToolError } from "../errors/tool_error.ts";
 import type { Logger } from "../log/logger.ts";
 import { Pool } from "../pool/pool.ts";
 import { SourceHealth } from "../pool/source_health.ts";
-import type { ConnectionTarget, PoolEvent, PoolStats } from "../pool/types.ts";
+import type { ConnectionTarget, PooledConnection, PoolEvent, PoolStats } from "../pool/types.ts";
 
 export interface DatasourceSummary {
   key: string;
@@ -16,6 +16,22 @@ export interface DatasourceSummary {
 export interface PoolStatsEntry extends PoolStats {
   datasource_key: string;
   database: string | null;
+}
+
+/** How a session reaches its server. */
+export interface Transport {
+  readonly encrypted: boolean;
+  /** e.g. "TLSv1.3"; empty without TLS. */
+  readonly version: string;
+  /** e.g. "TLS_AES_256_GCM_SHA384"; empty without TLS. */
+  readonly cipher: string;
+}
+
+export interface ProbeResult {
+  readonly ok: boolean;
+  readonly latencyMs: number;
+  readonly transport?: Transport;
+  readonly error?: unknown;
 }
 
 export interface DatasourcesOptions {
@@ -39,6 +55,7 @@ interface Source {
  */
 export class Datasources {
   readonly #sources = new Map<string, Source>();
+  readonly #warnedPlain = new Set<string>();
   #closed = false;
 
   constructor(
@@ -140,14 +157,30 @@ export class Datasources {
 
   /**
    * Connects to the server of `key` once (through its server-level pool, so
-   * retries and availability apply) and reports the round trip.
+   * retries and availability apply) and reports the round trip and how the
+   * session travels (the server's own view: its Ssl_version and Ssl_cipher).
+   * A source on another machine that ends up without TLS is warned about, once.
    */
-  async probe(key: string): Promise<{ ok: boolean; latencyMs: number; error?: unknown }> {
+  async probe(key: string): Promise<ProbeResult> {
     const started = performance.now();
     try {
       const conn = await this.pool(key).acquire({ holder: "probe" });
-      conn.release();
-      return { ok: true, latencyMs: performance.now() - started };
+      const latencyMs = performance.now() - started;
+      let transport: Transport | undefined;
+      try {
+        transport = await sessionTransport(conn.raw);
+      } finally {
+        conn.release();
+      }
+      const config = this.get(key);
+      if (!transport.encrypted && !isLoopback(config.host) && !this.#warnedPlain.has(key)) {
+        this.#warnedPlain.add(key);
+        this.log.warn(
+          `Data source "${key}" is reached over the network without TLS: set [datasources.tls] mode = "verify_identity" (or "required") and enable TLS on the server`,
+          { datasource: key },
+        );
+      }
+      return { ok: true, latencyMs, transport };
     } catch (error) {
       return { ok: false, latencyMs: performance.now() - started, error };
     }
@@ -168,6 +201,31 @@ export class Datasources {
     }
     await Promise.allSettled(closing);
   }
+}
+
+/** The session's TLS version and cipher as the server reports them (empty: plain TCP). */
+function sessionTransport(raw: PooledConnection["raw"]): Promise<Transport> {
+  return new Promise((resolve, reject) => {
+    raw.query(
+      "SHOW SESSION STATUS WHERE Variable_name IN ('Ssl_version', 'Ssl_cipher')",
+      (error: unknown, rows: unknown) => {
+        if (error) return reject(error);
+        const value = (name: string) =>
+          String(
+            (rows as { Variable_name: string; Value: string }[])
+              .find((row) => row.Variable_name === name)?.Value ?? "",
+          );
+        const cipher = value("Ssl_cipher");
+        resolve({ encrypted: cipher !== "", version: value("Ssl_version"), cipher });
+      },
+    );
+  });
+}
+
+/** The host is this machine: plain TCP to it never crosses a network. */
+export function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, "").toLowerCase();
+  return bare === "localhost" || bare === "::1" || /^127\.\d+\.\d+\.\d+$/.test(bare);
 }
 
 function targetOf(config: DatasourceConfig): ConnectionTarget {

@@ -13,6 +13,8 @@
  *   left denied. `NODE_DEBUG` (lib/packets/index.js) is exempt from checks in
  *   Deno's process.env, so needs nothing.
  * - sys, read, write, run: nothing. Hence `sys` stays empty.
+ * - TLS (Deno.startTls, and node:tls over our socket): nothing beyond the net grant and
+ *   reading the configured ca/cert/key files.
  */
 import type { Config } from "../config/config.ts";
 
@@ -55,6 +57,12 @@ export function derivePermissions(config: Config, options: DeriveOptions = {}): 
 
   const read = [config.path];
   if (config.server.pluginsDir) read.push(config.server.pluginsDir, SERVER_SOURCE);
+  // TLS files are read for every new connection (a renewed certificate needs no restart),
+  // so these stay granted after startup (drop_permissions.ts revokes the config file only).
+  for (const { tls } of config.datasources) {
+    if (tls.mode === "disabled") continue;
+    for (const file of [tls.ca, tls.cert, tls.key]) if (file) read.push(file);
+  }
   read.push(...(options.extraRead ?? []));
 
   const env = [...SERVER_ENV];

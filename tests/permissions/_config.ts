@@ -1,10 +1,16 @@
-import { type Config, POOL_DEFAULTS, SERVER_DEFAULTS } from "../../src/config/config.ts";
+import {
+  type Config,
+  POOL_DEFAULTS,
+  SERVER_DEFAULTS,
+  type TlsConfig,
+} from "../../src/config/config.ts";
 import { Secret } from "../../src/config/secret.ts";
 
 export interface SourceSketch {
   host: string;
   port: number;
   passwordEnv?: string;
+  tls?: TlsConfig;
 }
 
 /** A valid Config built from plain values, for the pure permission tests. */
@@ -32,6 +38,7 @@ export function configWith(
       allowStoredFunctions: false,
       maxResultBytes: SERVER_DEFAULTS.maxResultBytes,
       pool: POOL_DEFAULTS,
+      tls: source.tls ?? { mode: "preferred" },
     })),
     tools: [],
   };

@@ -246,3 +246,20 @@ Deno.test("no derived flag is ever -A, --allow-all or an unscoped --allow-*", ()
     { numRuns: 200 },
   );
 });
+
+Deno.test("TLS ca, cert and key files are readable, except under mode disabled", () => {
+  const config = configWith([
+    {
+      host: "db",
+      port: 3306,
+      tls: { mode: "verify_identity", ca: "/etc/mcp/ca.pem", cert: "/c.pem", key: "/c.key" },
+    },
+    { host: "db2", port: 3306, tls: { mode: "disabled", ca: "/unused/ca.pem" } },
+  ]);
+  assertEquals(derivePermissions(config).read, [
+    "/etc/mcp/datasources.toml",
+    "/etc/mcp/ca.pem",
+    "/c.pem",
+    "/c.key",
+  ]);
+});

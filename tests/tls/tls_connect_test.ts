@@ -4,45 +4,17 @@
  * (its Ssl_cipher for the session), not only by our side.
  */
 import assert from "assert";
-import { type DatabaseServer, startDatabaseServer } from "../../scripts/throwaway_mariadb.ts";
+import type { DatabaseServer } from "../../scripts/throwaway_mariadb.ts";
 import { tlsSchema } from "../../src/config/schema_datasource.ts";
 import { Secret } from "../../src/config/secret.ts";
 import { ToolError } from "../../src/errors/tool_error.ts";
 import { connect } from "../../src/pool/connect.ts";
 import { tlsEngine } from "../../src/pool/tls_setup.ts";
 import type { ConnectionTarget } from "../../src/pool/types.ts";
-import { keyOf, makeTestCertificates } from "../support/test_certificates.ts";
-import { testDatabase } from "../support/test_database.ts";
+import { keyOf } from "../support/test_certificates.ts";
+import { tlsServers } from "./_tls_servers.ts";
 
-const certs = await makeTestCertificates();
-const tlsArgs = (cert: string) => [
-  `--ssl-ca=${certs.ca}`,
-  `--ssl-cert=${cert}`,
-  `--ssl-key=${keyOf(cert)}`,
-  "--require-secure-transport=ON",
-];
-const servers: DatabaseServer[] = [];
-const start = async (cert: string) => {
-  const server = await startDatabaseServer({
-    ignoreUrl: true,
-    adminTls: true,
-    serverArgs: tlsArgs(cert),
-  });
-  servers.push(server);
-  return server;
-};
-const [secure, expired] = await Promise.all([start(certs.server), start(certs.expired)]);
-const plain = await testDatabase();
-globalThis.addEventListener("unload", () => {
-  for (const server of servers) void server.stop();
-  void certs.remove();
-});
-
-const PASSWORD = `pw-${crypto.randomUUID()}`;
-const ACCOUNTS = `CREATE USER 'ssl_user'@'%' IDENTIFIED BY '${PASSWORD}' REQUIRE SSL;` +
-  `CREATE USER 'x509_user'@'%' IDENTIFIED BY '${PASSWORD}' REQUIRE X509;` +
-  `CREATE USER 'any_user'@'%' IDENTIFIED BY '${PASSWORD}';`;
-await Promise.all([secure.admin(ACCOUNTS), expired.admin(ACCOUNTS)]);
+const { certs, secure, expired, plain, PASSWORD } = await tlsServers();
 
 type TlsInput = Record<string, string>;
 const tls = (input: TlsInput) => tlsSchema(() => {}, "/").parse(input);
