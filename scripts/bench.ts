@@ -17,6 +17,8 @@ import { type DatabaseServer, startDatabaseServer } from "./throwaway_mariadb.ts
 import { SecretScrubber } from "../src/log/secret_scrubber.ts";
 import { LineClient } from "./bench/line_client.ts";
 import { measureWideRows, seedWideRows, WIDE_ROWS } from "./bench/wide_rows.ts";
+import { measureTls, type TlsBenchTarget } from "./bench/tls.ts";
+import { keyOf, makeTestCertificates, type TestCertificates } from "./test_certificates.ts";
 import {
   median,
   peakRss,
@@ -109,7 +111,8 @@ GRANT SELECT ON ${db.database}.* TO '${db.user}'@'%';
 export async function writeBenchConfig(
   db: BenchDatabase,
   pluginFiles: Record<string, string> = {},
-): Promise<{ dir: string; path: string; plugins: string }> {
+  tls: { lines: string; read: string[] } = { lines: 'mode = "disabled"', read: [] },
+): Promise<{ dir: string; path: string; plugins: string; read: string[] }> {
   const dir = await Deno.makeTempDir({ prefix: "mysql-mcp-bench-" });
   const plugins = `${dir}/plugins`;
   await Deno.mkdir(plugins);
@@ -137,15 +140,17 @@ max_rows = 10000
   [datasources.pool]
   max_connections = ${MAX_CONNECTIONS}
   min_connections = 1
+  [datasources.tls]
+  ${tls.lines}
 `,
   );
-  return { dir, path, plugins };
+  return { dir, path, plugins, read: tls.read };
 }
 
 /** The stdio server as an agent host launches it: minimal permissions, password in the env. */
 export function serverTransport(
   db: BenchDatabase,
-  config: { path: string; plugins: string },
+  config: { path: string; plugins: string; read?: string[] },
   entry = "main.ts",
 ): InstanceType<typeof StdioClientTransport> {
   return new StdioClientTransport({
@@ -154,7 +159,7 @@ export function serverTransport(
       "run",
       `--allow-net=${db.server.host}:${db.server.port}`,
       // The server's own source: plugin workers load the plugin API from it.
-      `--allow-read=${config.path},${config.plugins},${ROOT}src`,
+      `--allow-read=${[config.path, config.plugins, `${ROOT}src`, ...config.read ?? []].join(",")}`,
       `--allow-env=${PASSWORD_VAR},MYSQL_MCP_CONFIG,MYSQL_MCP_LOG_LEVEL`,
       entry,
       "serve",
@@ -170,7 +175,7 @@ export function serverTransport(
 /** Spawns the server and completes the MCP handshake; returns the time it took. */
 export async function connectClient(
   db: BenchDatabase,
-  config: { path: string; plugins: string },
+  config: { path: string; plugins: string; read?: string[] },
   entry = "main.ts",
 ): Promise<{ client: InstanceType<typeof Client>; pid: number; startMs: number }> {
   const transport = serverTransport(db, config, entry);
@@ -338,8 +343,19 @@ export async function runBench(options: { quick?: boolean } = {}) {
     () => Deno.remove(tmp, { recursive: true }),
   ];
   let server: DatabaseServer;
+  let certs: TestCertificates | undefined;
   try {
-    server = await startDatabaseServer();
+    certs = await makeTestCertificates();
+    const withCerts = certs;
+    cleanups.push(() => withCerts.remove());
+    // TLS on offer, not required: the other measures stay on plain TCP (mode = "disabled").
+    server = await startDatabaseServer({
+      serverArgs: [
+        `--ssl-ca=${certs.ca}`,
+        `--ssl-cert=${certs.server}`,
+        `--ssl-key=${keyOf(certs.server)}`,
+      ],
+    });
   } catch (error) {
     for (const cleanup of cleanups) await Promise.resolve().then(cleanup).catch(() => {});
     throw error;
@@ -494,6 +510,27 @@ export async function runBench(options: { quick?: boolean } = {}) {
       (i) => rawExecute(rawPool, LOOKUP_SQL, [ids[i % ids.length]]),
     );
 
+    // TLS: the same PK lookups and stream over plain TCP and both TLS engines.
+    log("TLS");
+    const tlsTarget = async (lines: string): Promise<TlsBenchTarget> => {
+      const tlsConfig = await writeBenchConfig(db, {}, { lines, read: [certs!.ca] });
+      cleanups.unshift(() => Deno.remove(tlsConfig.dir, { recursive: true }));
+      const connected = await connectClient(db, tlsConfig);
+      cleanups.unshift(() => connected.client.close());
+      return {
+        lookup: lookupVia(connected.client),
+        stream: () => streamThroughServer(connected.client, db, STREAM_SQL(big)),
+      };
+    };
+    // A server given by MYSQL_TEST_URL may not offer TLS with our certificates.
+    const tls = server.owned
+      ? await measureTls({
+        plain: await tlsTarget('mode = "disabled"'),
+        denoTls: await tlsTarget(`mode = "verify_identity"\n  ca = ${JSON.stringify(certs!.ca)}`),
+        nodeTls: await tlsTarget('mode = "required"'),
+      }, { lookups, streamRows: big, blocks })
+      : undefined;
+
     // The pool benchmark, when its module is there.
     let pool: unknown = null;
     let poolNote = "";
@@ -647,6 +684,29 @@ export async function runBench(options: { quick?: boolean } = {}) {
         pass: toolsListBytes < 8192,
       },
     ];
+    const engines = tls ? [["Deno.startTls", tls.denoTls], ["node:tls", tls.nodeTls]] as const : [];
+    for (const [label, figures] of engines) {
+      const plain = tls!.plain;
+      rows.push({
+        measure: `PK lookup p50 over TLS, ${label} (plain TCP ${plain.p50Ms.toFixed(3)} ms)`,
+        ours: figures.p50Ms,
+        mysql2: null,
+        unit: "ms",
+        ratio: figures.p50Ms / plain.p50Ms,
+        goal: "≤ 1.15× plain",
+        pass: figures.p50Ms <= plain.p50Ms * 1.15,
+      }, {
+        measure: `stream ${big.toLocaleString("en-US")} rows over TLS, ${label} (plain TCP ${
+          Math.round(plain.rowsPerSecond).toLocaleString("en-US")
+        } rows/s)`,
+        ours: figures.rowsPerSecond,
+        mysql2: null,
+        unit: "rows/s",
+        ratio: plain.rowsPerSecond / figures.rowsPerSecond,
+        goal: "≤ 1.15× plain",
+        pass: figures.rowsPerSecond * 1.15 >= plain.rowsPerSecond,
+      });
+    }
     const pluginP50 = median(pluginTimes);
     const builtinP50 = median(builtinTimes);
     rows.push({
@@ -727,6 +787,7 @@ export async function runBench(options: { quick?: boolean } = {}) {
         withoutHooks: { p50Ms: median(noHookTimes), p99Ms: percentile(noHookTimes, 99) },
       },
       throughput: { inFlight, seconds, ours: ourThroughput, mysql2: rawThroughput },
+      tls: tls ?? { skipped: "MYSQL_TEST_URL server" },
       coldStartMs: { median: coldStart, runs: starts },
       bytes: { toolsList: toolsListBytes, text100x8: textBytes, compactJson100x8: compactBytes },
       pool: pool ?? { skipped: poolNote },

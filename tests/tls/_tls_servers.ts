@@ -9,7 +9,7 @@ import {
   keyOf,
   makeTestCertificates,
   type TestCertificates,
-} from "../support/test_certificates.ts";
+} from "../../scripts/test_certificates.ts";
 import { type TestDatabase, testDatabase } from "../support/test_database.ts";
 
 export interface TlsServers {

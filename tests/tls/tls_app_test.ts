@@ -14,7 +14,7 @@ import { createApp } from "../../src/app.ts";
 import { parseConfig } from "../../src/config/parse_config.ts";
 import { isLoopback } from "../../src/datasources/datasources.ts";
 import { Logger } from "../../src/log/logger.ts";
-import { keyOf } from "../support/test_certificates.ts";
+import { keyOf } from "../../scripts/test_certificates.ts";
 import { tlsServers } from "./_tls_servers.ts";
 
 const { certs, secure, plain, PASSWORD } = await tlsServers();

@@ -11,7 +11,7 @@ import { ToolError } from "../../src/errors/tool_error.ts";
 import { connect } from "../../src/pool/connect.ts";
 import { tlsEngine } from "../../src/pool/tls_setup.ts";
 import type { ConnectionTarget } from "../../src/pool/types.ts";
-import { keyOf } from "../support/test_certificates.ts";
+import { keyOf } from "../../scripts/test_certificates.ts";
 import { tlsServers } from "./_tls_servers.ts";
 
 const { certs, secure, expired, plain, PASSWORD } = await tlsServers();
