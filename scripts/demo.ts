@@ -19,6 +19,7 @@ import {
 import { type DemoConfig, REPO_DIR, serverEnv, writeDemoConfig } from "./demo/demo_config.ts";
 import { ServerLog } from "./demo/server_log.ts";
 import { seedShop } from "./demo/shop_seed.ts";
+import { keyOf, makeTestCertificates } from "./test_certificates.ts";
 import { tour } from "./demo/tour.ts";
 import { note, out, section, style } from "./demo/ui.ts";
 import { Walk } from "./demo/walk.ts";
@@ -98,11 +99,21 @@ async function main(argv: string[]): Promise<number> {
       return 1;
     }
 
-    say(style.dim("• starting a throwaway MariaDB (own datadir, socket and port)..."));
-    dbStarting = true;
-    const db: DatabaseServer = await startDatabaseServer({ ignoreUrl: true }).finally(() =>
-      dbStarting = false
+    say(style.dim("• making a CA and a TLS certificate for the server (openssl)..."));
+    const certs = await makeTestCertificates();
+    cleanup.add(() => certs.remove());
+    say(
+      style.dim("• starting a throwaway MariaDB (own datadir, socket and port, TLS on offer)..."),
     );
+    dbStarting = true;
+    const db: DatabaseServer = await startDatabaseServer({
+      ignoreUrl: true,
+      serverArgs: [
+        `--ssl-ca=${certs.ca}`,
+        `--ssl-cert=${certs.server}`,
+        `--ssl-key=${keyOf(certs.server)}`,
+      ],
+    }).finally(() => dbStarting = false);
     cleanup.add(() => db.stop());
     if (interrupted) return 130;
     say(style.dim(`  MariaDB on ${db.host}:${db.port}`));
@@ -119,6 +130,7 @@ async function main(argv: string[]): Promise<number> {
       port: db.port,
       readerPassword: shop.readerPassword,
       writerPassword: shop.writerPassword,
+      caPath: certs.ca,
     });
     cleanup.add(() => Deno.remove(config.dir, { recursive: true }));
 
@@ -174,6 +186,7 @@ async function walkThrough(config: DemoConfig, cleanup: Cleanup, verbose: boolea
     } catch { /* already exited */ }
   });
 
+  await showCheck(config);
   const spawned = performance.now();
   await client.connect(transport);
   serverPid = transport.pid;
@@ -195,6 +208,24 @@ async function walkThrough(config: DemoConfig, cleanup: Cleanup, verbose: boolea
     `\n  server log (stderr): ${log.summary()}` + (verbose ? "" : "; --verbose shows every line"),
   ));
   return walk.report;
+}
+
+/** `mysql-mcp check` under the same permissions: each source's status and transport. */
+async function showCheck(config: DemoConfig) {
+  out(style.dim(
+    "  first `mysql-mcp check`: shop-ro verifies the server's certificate (verify_identity);\n" +
+      "  shop-rw has the default, preferred: encrypted because the server offers TLS, unverified",
+  ));
+  const check = await new Deno.Command(config.command, {
+    args: config.checkArgs,
+    env: serverEnv(config),
+    clearEnv: true,
+    cwd: REPO_DIR,
+    stdin: "null",
+  }).output();
+  const text = new TextDecoder().decode(check.stdout).trimEnd();
+  for (const line of text.split("\n")) out(`  ${line}`);
+  if (!check.success) throw new Error(`check failed: ${new TextDecoder().decode(check.stderr)}`);
 }
 
 /** --serve: prints the host snippet, then runs the server on our own stdio. */

@@ -26,6 +26,8 @@ export interface DemoConfig {
   readonly command: string;
   /** `run <flags> main.ts serve --config <path>`. */
   readonly args: string[];
+  /** `run <flags> main.ts check --config <path>`: the same permissions. */
+  readonly checkArgs: string[];
   /** Only the password variables: what an agent host's `env` holds. */
   readonly secrets: Record<string, string>;
 }
@@ -35,6 +37,8 @@ export interface DemoConfigOptions {
   port: number;
   readerPassword: string;
   writerPassword: string;
+  /** PEM of the CA that signed the demo server's certificate. */
+  caPath: string;
 }
 
 /** Fills in the template and derives the server command for it. */
@@ -43,6 +47,7 @@ export async function writeDemoConfig(options: DemoConfigOptions): Promise<DemoC
   let text = substitute(template, /^host = ".*"$/gm, `host = ${JSON.stringify(options.host)}`);
   text = substitute(text, /^port = \d+$/gm, `port = ${options.port}`);
   text = substitute(text, /^plugins_dir = .*$/m, `plugins_dir = ${JSON.stringify(PLUGINS_DIR)}`);
+  text = substitute(text, /^ {2}ca = ".*"/m, `  ca = ${JSON.stringify(options.caPath)}`);
   const dir = await Deno.makeTempDir({ prefix: "mysql-mcp-demo-" });
   const configPath = `${dir}/datasources.toml`;
   await Deno.writeTextFile(configPath, text);
@@ -57,17 +62,24 @@ export async function writeDemoConfig(options: DemoConfigOptions): Promise<DemoC
     path: configPath,
     env: (name) => secrets[name] ?? Deno.env.get(name),
   });
-  const args = [
+  const argsFor = (command: string) => [
     "run",
     // A permission the flags do not grant must fail, never prompt on a terminal.
     "--no-prompt",
     ...permissionFlags(derivePermissions(config)),
     MAIN_TS,
-    "serve",
+    command,
     "--config",
     configPath,
   ];
-  return { dir, configPath, command: Deno.execPath(), args, secrets };
+  return {
+    dir,
+    configPath,
+    command: Deno.execPath(),
+    args: argsFor("serve"),
+    checkArgs: argsFor("check"),
+    secrets,
+  };
 }
 
 /**
