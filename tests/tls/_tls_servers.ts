@@ -1,6 +1,7 @@
 /**
  * The TLS tests' servers, started once per test run: `secure` (server certificate for
- * localhost/127.0.0.1) and `expired` (an expired one), both requiring secure transport and
+ * localhost/127.0.0.1), `expired` (an expired one) and `otherHost` (one for db.example.com), all
+ * requiring secure transport and
  * with accounts `ssl_user` (REQUIRE SSL), `x509_user` (REQUIRE X509) and `any_user`, all
  * allowed on database `shop`; and `plain`, the run's shared MariaDB without TLS.
  */
@@ -16,8 +17,10 @@ export interface TlsServers {
   readonly certs: TestCertificates;
   readonly secure: DatabaseServer;
   readonly expired: DatabaseServer;
+  /** Its certificate is for db.example.com only. */
+  readonly otherHost: DatabaseServer;
   readonly plain: TestDatabase;
-  /** Of every account on `secure` and `expired`. */
+  /** Of every account on the TLS servers. */
   readonly PASSWORD: string;
 }
 
@@ -49,7 +52,11 @@ async function start(): Promise<TlsServers> {
     servers.push(server);
     return server;
   };
-  const [secure, expired] = await Promise.all([launch(certs.server), launch(certs.expired)]);
+  const [secure, expired, otherHost] = await Promise.all([
+    launch(certs.server),
+    launch(certs.expired),
+    launch(certs.otherHost),
+  ]);
   const PASSWORD = `pw-${crypto.randomUUID()}`;
   const accounts = "CREATE DATABASE shop; CREATE TABLE shop.t (id INT PRIMARY KEY); " +
     "INSERT INTO shop.t VALUES (1), (2);" +
@@ -58,6 +65,6 @@ async function start(): Promise<TlsServers> {
         user === "ssl_user" ? " REQUIRE SSL" : user === "x509_user" ? " REQUIRE X509" : ""
       }; GRANT ALL ON shop.* TO '${user}'@'%';`
     ).join("");
-  await Promise.all([secure.admin(accounts), expired.admin(accounts)]);
-  return { certs, secure, expired, plain: await testDatabase(), PASSWORD };
+  await Promise.all([secure, expired, otherHost].map((server) => server.admin(accounts)));
+  return { certs, secure, expired, otherHost, plain: await testDatabase(), PASSWORD };
 }

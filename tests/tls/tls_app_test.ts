@@ -166,3 +166,51 @@ Deno.test("isLoopback() knows this machine's names and nothing else", () => {
     assert.ok(!isLoopback(host), host);
   }
 });
+
+/** An address of this machine that is not loopback, if it has one (for the warning test). */
+const networkAddress = Deno.networkInterfaces()
+  .find((i) => i.family === "IPv4" && !i.address.startsWith("127."))?.address;
+
+Deno.test({
+  name: "a source reached over the network without TLS is warned about once, and probe says so",
+  ignore: networkAddress === undefined,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    // A forwarder on the network address to the plain MariaDB, which listens on loopback only.
+    const listener = Deno.listen({ hostname: networkAddress!, port: 0 });
+    const forwarding = (async () => {
+      for await (const client of listener) {
+        const server = await Deno.connect({ hostname: "127.0.0.1", port: plain.server.port });
+        void client.readable.pipeTo(server.writable).catch(() => {});
+        void server.readable.pipeTo(client.writable).catch(() => {});
+      }
+    })().catch(() => {});
+    const { config } = parseConfig(
+      `[[datasources]]\nkey = "remote"\nhost = "${networkAddress}"\n` +
+        `port = ${(listener.addr as Deno.NetAddr).port}\nusername = "${plain.user}"\n` +
+        `password = "${plain.password}"\n  [datasources.tls]\n  mode = "preferred"\n`,
+      { path: "/x/datasources.toml", env: () => undefined },
+    );
+    const warnings: string[] = [];
+    const log = new Logger({
+      level: "warn",
+      sinks: [(record) => void (record.level === "warn" && warnings.push(record.msg))],
+    });
+    const app = createApp(config, log);
+    try {
+      for (let i = 0; i < 2; i++) {
+        const probe = await app.datasources.probe("remote");
+        assert.ok(probe.ok, String(probe.error));
+        assert.equal(probe.transport?.encrypted, false);
+      }
+      assert.deepEqual(warnings, [
+        'Data source "remote" is reached over the network without TLS: set [datasources.tls] mode = "verify_identity" (or "required") and enable TLS on the server',
+      ]);
+    } finally {
+      await app.close(0);
+      listener.close();
+      await forwarding;
+    }
+  },
+});

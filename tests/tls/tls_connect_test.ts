@@ -14,7 +14,7 @@ import type { ConnectionTarget } from "../../src/pool/types.ts";
 import { keyOf } from "../../scripts/test_certificates.ts";
 import { tlsServers } from "./_tls_servers.ts";
 
-const { certs, secure, expired, plain, PASSWORD } = await tlsServers();
+const { certs, secure, expired, otherHost, plain, PASSWORD } = await tlsServers();
 
 type TlsInput = Record<string, string>;
 const tls = (input: TlsInput) => tlsSchema(() => {}, "/").parse(input);
@@ -150,6 +150,17 @@ for (const [label, input] of [["Deno", {}], ["node", { min_version: "TLSv1.3" }]
     }));
     assert.match(error.message, /for another host name.*server_name/);
   });
+
+  tlsTest(
+    `verify_identity checks the host itself, an IP address too (${label} engine)`,
+    async () => {
+      const t = target(otherHost, "ssl_user", { mode: "verify_identity", ca, ...input });
+      assert.match((await refusal(t)).message, /for another host name/);
+      // The chain alone is fine: verify_ca connects.
+      const s = await session(target(otherHost, "ssl_user", { mode: "verify_ca", ca, ...input }));
+      assert.notEqual(s.cipher, "");
+    },
+  );
 
   tlsTest(`an expired server certificate is refused (${label} engine)`, async () => {
     const error = await refusal(target(expired, "ssl_user", { mode: "verify_ca", ca, ...input }));
