@@ -53,6 +53,12 @@ function refuseLocalFile(): Readable {
   return stream;
 }
 
+/** The connection went away without a reason: a TLS handshake may have refused it. */
+function closedUnderUs(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return code === "PROTOCOL_CONNECTION_LOST" || code === "ECONNRESET" || code === "EPIPE";
+}
+
 type Driver = typeof import("mysql2");
 let driver: Promise<Driver> | undefined;
 
@@ -129,7 +135,9 @@ export async function connect(
     };
     const fail = (error: unknown) => {
       if (settled || error === lost) return;
-      if (!lost && tls.engine === "node" && !tlsFailure(error, target.tls)) {
+      if (
+        !lost && tls.engine === "node" && closedUnderUs(error) && !tlsFailure(error, target.tls)
+      ) {
         // node:tls closes the socket under a refused handshake before it reports why:
         // give the reason a moment to arrive rather than report "connection lost".
         lost = error;
