@@ -21,5 +21,7 @@ Deno.test({
     assert.equal(out.code, 0, text.slice(-3000));
     assert.match(text, /\d+ calls, \d+ refused as expected, 0 surprise\(s\)/);
     assert.doesNotMatch(text, /plugin skipped|not loaded/);
+    // The walk starts with `check`: shop-ro verifies the demo server's generated certificate.
+    assert.match(text, /shop-ro .* available .* tls \(TLSv1\.[23], \S+\)/);
   },
 });

@@ -71,7 +71,7 @@ export function tlsSchema(warn: Warn, configPath: string) {
   const file = requiredText.transform((path) => resolveBeside(configPath, path));
   return section({
     mode: oneOf(TLS_MODES).default("preferred"),
-    /** PEM file of the certificate authorities to trust; the system's roots when absent. */
+    /** PEM file of the certificate authorities to trust; Deno's root store when absent. */
     ca: file.optional(),
     /** PEM client certificate (chain) and its key, for accounts created REQUIRE X509. */
     cert: file.optional(),

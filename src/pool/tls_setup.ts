@@ -11,7 +11,8 @@ import { DenoSocket } from "./deno_socket.ts";
  *   "TLSv1.3"`.
  * - `node`: mysql2's own TLS (node:tls), still over our Deno TCP socket: everything else
  *   (preferred and required, which must not verify; client certificates; TLSv1.3 only).
- * Both measured the same within noise (docs/performance.md).
+ * Streams cost the same on both; a statement costs ~15-20 µs more CPU through Deno.startTls
+ * and ~35-45 µs through node:tls (docs/performance.md), hence Deno wherever it can.
  */
 export type TlsEngine = "none" | "deno" | "node";
 
@@ -76,8 +77,8 @@ export async function tlsSetup(tls: TlsConfig | undefined, host: string): Promis
   return {
     engine,
     driverOptions: {
-      // mysql2 takes the certificate's expected name from `host` (the socket connects to the
-      // real host either way), and verifies it only when it is not an IP address.
+      // mysql2 takes the name the certificate must carry (and SNI) from `host`; the socket
+      // connects to the real host either way.
       host: serverName,
       ssl: {
         ca,
