@@ -10,10 +10,11 @@ import { derivePermissions } from "../permissions/derive_permissions.ts";
 import { broaderThanNeeded } from "../permissions/granted_permissions.ts";
 import { verifyDeclarativeTools } from "../tools/declarative_tools.ts";
 import { DECLARATIVE_OWNER, loadExtensions } from "../tools/load_extensions.ts";
-// Plugin workers load these; importing them here puts them inside the single binary's
-// module graph. They do nothing in the server itself.
+// Plugin processes load these; importing them here puts them inside the single binary's
+// module graph. They do nothing in the server itself. (The lockdown, which would act on
+// import, is embedded by the compile command instead.)
 import "../plugin_api.ts";
-import "../plugins/plugin_worker.ts";
+import "../plugins/plugin_runtime.ts";
 
 /** Calls in flight at shutdown get this long to finish by themselves. */
 const SHUTDOWN_GRACE_MS = 5_000;

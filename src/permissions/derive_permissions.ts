@@ -15,6 +15,7 @@
  * - sys, read, write, run: nothing. Hence `sys` stays empty.
  */
 import type { Config } from "../config/config.ts";
+import { PLUGIN_ENV } from "../plugins/plugin_launch.ts";
 
 /** Scoped allow-lists for each permission kind; an empty list grants nothing. */
 export interface Permissions {
@@ -22,8 +23,8 @@ export interface Permissions {
   readonly read: readonly string[];
   readonly env: readonly string[];
   readonly sys: readonly string[];
-  /** Unstable runtime features to enable, e.g. `worker-options` for permission-less plugin workers. */
-  readonly unstable?: readonly string[];
+  /** Programs the server may start: Deno itself, for plugin processes. */
+  readonly run: readonly string[];
 }
 
 export interface DeriveOptions {
@@ -31,19 +32,9 @@ export interface DeriveOptions {
   metricsPort?: number;
   /** Further files or folders the server must read. */
   extraRead?: string[];
+  /** The executable that starts plugin processes (default: the running Deno). */
+  pluginExecutable?: string;
 }
-
-/**
- * The server's own modules. A plugin's worker loads the plugin API and the
- * worker runtime from here with the server's read permission (Deno checks
- * every module a new worker loads, even one the server itself imported):
- * code only, never a secret. Kept for as long as the server runs, since a
- * stopped worker is started again.
- */
-const SERVER_SOURCE = decodeURIComponent(new URL("..", import.meta.url).pathname).replace(
-  /\/$/,
-  "",
-);
 
 /** Variables the server itself reads (see load_config.ts and the logger). */
 export const SERVER_ENV: readonly string[] = ["MYSQL_MCP_CONFIG", "MYSQL_MCP_LOG_LEVEL"];
@@ -53,11 +44,16 @@ export function derivePermissions(config: Config, options: DeriveOptions = {}): 
   const net = config.datasources.map((source) => netAddress(source.host, source.port));
   if (options.metricsPort !== undefined) net.push(netAddress("127.0.0.1", options.metricsPort));
 
+  const plugins = config.server.pluginsDir !== undefined;
   const read = [config.path];
-  if (config.server.pluginsDir) read.push(config.server.pluginsDir, SERVER_SOURCE);
+  const pluginExecutable = plugins ? options.pluginExecutable ?? Deno.execPath() : undefined;
+  // The plugins folder is listed at startup; Deno.execPath() needs read of the executable.
+  if (config.server.pluginsDir) read.push(config.server.pluginsDir, pluginExecutable!);
   read.push(...(options.extraRead ?? []));
 
   const env = [...SERVER_ENV];
+  // A plugin process gets a clean environment with only what Deno needs to find its cache.
+  if (plugins) env.push(...PLUGIN_ENV);
   for (const source of config.datasources) {
     if (source.passwordEnv) env.push(source.passwordEnv);
   }
@@ -67,8 +63,8 @@ export function derivePermissions(config: Config, options: DeriveOptions = {}): 
     read: unique(read),
     env: unique(env).sort(),
     sys: [],
-    // Plugins run in workers with `permissions: "none"`, an unstable worker option.
-    ...(config.server.pluginsDir ? { unstable: ["worker-options"] } : {}),
+    // Plugins run in processes of their own: the server starts Deno (or itself, compiled).
+    run: pluginExecutable ? [pluginExecutable] : [],
   };
 }
 

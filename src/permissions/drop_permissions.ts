@@ -6,9 +6,9 @@ import { SERVER_ENV } from "./derive_permissions.ts";
  * Gives up, once startup has used them, the permissions serving no longer
  * needs: environment access to the password variables (their values now sit
  * in Secret objects) and the server's own variables, and read access to the
- * config file (parsed). Kept: net to the configured servers, and read of the
- * plugins folder and the server's source, which a restarted plugin worker
- * loads again. After this, even code running in the server itself cannot
+ * config file (parsed). Kept: net to the configured servers, read of the
+ * plugins folder, and running Deno for plugin processes (a stopped one is
+ * started again). After this, even code running in the server itself cannot
  * read a password variable or the config file's inline passwords.
  *
  * Deno's revoke also takes back a grant that covers the item (a whole folder,

@@ -1,6 +1,6 @@
 import type { Permissions } from "./derive_permissions.ts";
 
-const KINDS = ["net", "read", "env", "sys"] as const;
+const KINDS = ["net", "read", "env", "sys", "run"] as const;
 
 /**
  * The `deno run` flags granting exactly `permissions`, e.g.
@@ -26,6 +26,5 @@ export function permissionFlags(permissions: Permissions): string[] {
     }
     flags.push(`--allow-${kind}=${values.join(",")}`);
   }
-  for (const feature of permissions.unstable ?? []) flags.push(`--unstable-${feature}`);
   return flags;
 }
