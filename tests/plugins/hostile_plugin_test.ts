@@ -65,13 +65,16 @@ Deno.test({
         });
       }
 
-      await t.step("Deno.exit, process.exit, stdin and a huge allocation are plain tool errors", async () => {
-        for (const what of ["exit", "node_exit", "stdin", "huge_allocation"]) {
-          const error = await attempt(what);
-          assert.equal(error.error_code, "INTERNAL_ERROR", `${what}: ${JSON.stringify(error)}`);
-          await stillServing();
-        }
-      });
+      await t.step(
+        "Deno.exit, process.exit, stdin and a huge allocation are plain tool errors",
+        async () => {
+          for (const what of ["exit", "node_exit", "stdin", "huge_allocation"]) {
+            const error = await attempt(what);
+            assert.equal(error.error_code, "INTERNAL_ERROR", `${what}: ${JSON.stringify(error)}`);
+            await stillServing();
+          }
+        },
+      );
 
       await t.step("shared prototypes cannot be changed, here or in the plugin", async () => {
         const error = await attempt("prototypes");
