@@ -250,7 +250,14 @@ export class PluginProcess {
 
   #spawn(): Promise<PluginDescription> {
     this.#failed = false;
-    const child = this.#launch.spawn();
+    let child: Deno.ChildProcess;
+    try {
+      child = this.#launch.spawn();
+    } catch (error) {
+      this.#failed = true;
+      const reason = error instanceof Error ? error.name : "unknown";
+      return Promise.reject(new Error(`its process could not be started (${reason})`));
+    }
     this.#child = child;
     this.#writer = child.stdin.getWriter();
     const stderr = new StderrTail();
