@@ -13,6 +13,12 @@
  *   left denied. `NODE_DEBUG` (lib/packets/index.js) is exempt from checks in
  *   Deno's process.env, so needs nothing.
  * - sys, read, write, run: nothing. Hence `sys` stays empty.
+ *
+ * A unix-socket source (`socket`), measured on Deno 2.9.6: Deno.connect with
+ * transport "unix" checks read AND write of the socket's path AND net
+ * `unix:PATH`; each alone is refused. All three are scoped to that one path.
+ * A `password_command` needs run for exactly its program (as written: a bare
+ * name is looked up on PATH by Deno, a path must match).
  */
 import type { Config } from "../config/config.ts";
 
@@ -20,6 +26,10 @@ import type { Config } from "../config/config.ts";
 export interface Permissions {
   readonly net: readonly string[];
   readonly read: readonly string[];
+  /** Unix sockets only: Deno checks write access to connect to one. Absent: none. */
+  readonly write?: readonly string[];
+  /** `password_command` programs. Absent: none. */
+  readonly run?: readonly string[];
   readonly env: readonly string[];
   readonly sys: readonly string[];
   /** Unstable runtime features to enable, e.g. `worker-options` for permission-less plugin workers. */
@@ -50,12 +60,25 @@ export const SERVER_ENV: readonly string[] = ["MYSQL_MCP_CONFIG", "MYSQL_MCP_LOG
 
 /** Derives exactly the permissions `config` needs: nothing is granted without a list. */
 export function derivePermissions(config: Config, options: DeriveOptions = {}): Permissions {
-  const net = config.datasources.map((source) => netAddress(source.host, source.port));
+  const net: string[] = [];
+  const sockets: string[] = [];
+  for (const source of config.datasources) {
+    if (source.socket !== undefined) {
+      sockets.push(source.socket);
+      net.push(`unix:${source.socket}`);
+    } else if (source.host !== undefined && source.port !== undefined) {
+      net.push(netAddress(source.host, source.port));
+    }
+  }
   if (options.metricsPort !== undefined) net.push(netAddress("127.0.0.1", options.metricsPort));
 
   const read = [config.path];
   if (config.server.pluginsDir) read.push(config.server.pluginsDir, SERVER_SOURCE);
-  read.push(...(options.extraRead ?? []));
+  read.push(...sockets, ...(options.extraRead ?? []));
+
+  const run = config.datasources.flatMap((source) =>
+    source.passwordCommand ? [source.passwordCommand[0]] : []
+  );
 
   const env = [...SERVER_ENV];
   for (const source of config.datasources) {
@@ -65,6 +88,8 @@ export function derivePermissions(config: Config, options: DeriveOptions = {}): 
   return {
     net: unique(net),
     read: unique(read),
+    ...(sockets.length > 0 ? { write: unique(sockets) } : {}),
+    ...(run.length > 0 ? { run: unique(run) } : {}),
     env: unique(env).sort(),
     sys: [],
     // Plugins run in workers with `permissions: "none"`, an unstable worker option.
