@@ -8,6 +8,8 @@ import mysql from "mysql2/promise";
 export interface DatabaseServer {
   readonly host: string;
   readonly port: number;
+  /** Path of the server's unix socket; absent for a server given by MYSQL_TEST_URL. */
+  readonly socket?: string;
   /** An administrator account with every privilege. */
   readonly adminUser: string;
   readonly adminPassword: string;
@@ -146,6 +148,10 @@ class OwnedServer implements DatabaseServer {
   readonly adminPassword = `adm_${crypto.randomUUID().slice(0, 12)}`;
   readonly owned = true;
   #child?: Deno.ChildProcess;
+
+  get socket(): string {
+    return `${this.dir}/mysqld.sock`;
+  }
   #stopped = false;
   readonly #unload = () => this.#killSync();
 

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import {
   duration,
-  MISSING,
   flag,
+  MISSING,
   patterned,
   requiredText,
   size,
@@ -148,7 +148,7 @@ export function datasourceSchema(
         ctx.addIssue({
           code: "custom",
           message:
-          "missing a password source: set password_env (preferred), password_command or password",
+            "missing a password source: set password_env (preferred), password_command or password",
         });
         return z.NEVER;
       }
