@@ -32,6 +32,8 @@ const REASONS: Record<string, string> = {
   PROTOCOL_CONNECTION_LOST: "connection lost",
   PROTOCOL_SEQUENCE_TIMEOUT: "the server did not answer in time",
   ER_ACCESS_DENIED_ERROR: "access denied",
+  ER_NOT_SUPPORTED_AUTH_MODE:
+    "the server refused the client's authentication method: give the account caching_sha2_password or mysql_native_password",
   ER_DBACCESS_DENIED_ERROR: "access denied to database",
   ER_BAD_DB_ERROR: "unknown database",
   ER_CON_COUNT_ERROR: "too many connections",

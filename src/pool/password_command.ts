@@ -53,8 +53,13 @@ export function passwordCommand(
   };
 }
 
-/** Runs the program; `stdout` is undefined when it printed more than MAX_OUTPUT_BYTES. */
+/**
+ * Runs the program; `stdout` is undefined when it printed more than MAX_OUTPUT_BYTES. Rejects
+ * once `signal` aborts, without waiting for the output to end: a killed shell's own children
+ * may hold the pipe open for long after.
+ */
 async function run(argv: readonly string[], signal: AbortSignal) {
+  signal.throwIfAborted();
   const child = new Deno.Command(argv[0], {
     args: argv.slice(1),
     stdin: "null",
@@ -62,21 +67,34 @@ async function run(argv: readonly string[], signal: AbortSignal) {
     stderr: "null",
     signal,
   }).spawn();
+  const reader = child.stdout.getReader();
+  const aborted = new Promise<never>((_, reject) => {
+    signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+  });
+  aborted.catch(() => {});
   const chunks: Uint8Array[] = [];
   let size = 0;
   let tooLong = false;
-  for await (const chunk of child.stdout) {
-    size += chunk.length;
-    if (size > MAX_OUTPUT_BYTES) {
-      tooLong = true;
+  try {
+    for (;;) {
+      const { done, value } = await Promise.race([reader.read(), aborted]);
+      if (done) break;
+      size += value.length;
+      if (size > MAX_OUTPUT_BYTES) {
+        tooLong = true;
+        break;
+      }
+      chunks.push(value);
+    }
+  } finally {
+    if (signal.aborted || tooLong) {
       try {
         child.kill("SIGKILL");
       } catch { /* already gone */ }
-      break;
     }
-    chunks.push(chunk);
+    reader.cancel().catch(() => {});
   }
-  const { code } = await child.status;
+  const { code } = await Promise.race([child.status, aborted]);
   if (tooLong) return { code, stdout: undefined };
   const stdout = new Uint8Array(size);
   let offset = 0;
