@@ -73,11 +73,15 @@ async function run(cmd: string, args: string[], env: Record<string, string> = {}
 
 /** Starts a fresh MariaDB, or connects to MYSQL_TEST_URL when it is set. */
 export async function startDatabaseServer(
-  options: { ignoreUrl?: boolean } = {},
+  options: {
+    ignoreUrl?: boolean;
+    /** More mariadbd options, e.g. `--plugin-load-add=auth_pam`; needs a server of our own. */
+    serverArgs?: string[];
+  } = {},
 ): Promise<DatabaseServer> {
-  const url = options.ignoreUrl ? undefined : Deno.env.get("MYSQL_TEST_URL");
+  const url = options.ignoreUrl || options.serverArgs ? undefined : Deno.env.get("MYSQL_TEST_URL");
   if (url) return externalServer(url);
-  return await OwnedServer.start();
+  return await OwnedServer.start(options.serverArgs ?? []);
 }
 
 function externalServer(url: string): DatabaseServer {
@@ -159,12 +163,13 @@ class OwnedServer implements DatabaseServer {
     readonly port: number,
     private readonly dir: string,
     private readonly binary: string,
+    private readonly serverArgs: readonly string[],
   ) {}
 
-  static async start(): Promise<OwnedServer> {
+  static async start(serverArgs: readonly string[] = []): Promise<OwnedServer> {
     const binary = await ensureMariaDbInstalled();
     const dir = await Deno.makeTempDir({ prefix: "mysql-mcp-db-" });
-    const server = new OwnedServer(freePort(), dir, binary);
+    const server = new OwnedServer(freePort(), dir, binary, serverArgs);
     try {
       const user = Deno.uid() === 0 ? ["--user=root"] : [];
       await run("mariadb-install-db", [
@@ -210,6 +215,7 @@ class OwnedServer implements DatabaseServer {
       "--character-set-server=utf8mb4",
       "--collation-server=utf8mb4_unicode_ci",
       ...(Deno.uid() === 0 ? ["--user=root"] : []),
+      ...this.serverArgs,
     ];
     this.#child = new Deno.Command(this.binary, {
       args,
