@@ -156,6 +156,18 @@ Deno.test({
           arguments: { datasource_key: "test", database: db.db, query: "SELECT 6 * 7 AS answer" },
         });
         assert.deepEqual((query.structuredContent as any).rows, [[42]], JSON.stringify(query));
+        // The command's output is a secret the moment it is read: an answer echoing it is scrubbed.
+        const echoed = await client.callTool({
+          name: "mysql_query",
+          arguments: {
+            datasource_key: "test",
+            database: db.db,
+            query: "SELECT ? AS p",
+            params: [db.password],
+          },
+        });
+        assert.ok(!JSON.stringify(echoed).includes(db.password), JSON.stringify(echoed));
+        assert.match(JSON.stringify(echoed), /\[REDACTED\]/);
       } finally {
         await client.close();
       }
