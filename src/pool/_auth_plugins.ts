@@ -4,16 +4,21 @@ type Driver = typeof import("mysql2");
 type AuthPlugin = Driver["authPlugins"]["mysql_native_password"] extends
   (options?: never) => infer P ? P : never;
 
+/** The connection as a plugin sees it: what carries its bytes now. */
+export interface PluginConnection {
+  readonly stream?: { readonly encrypted?: boolean };
+}
+
 /** The plugin our first handshake answer uses when the server does not switch to another. */
 export const INITIAL_AUTH_PLUGIN = "mysql_native_password";
 
 export interface AuthPluginOptions {
   /**
-   * True when the password may travel as plain text: a unix socket, or a stream that says it
-   * is `encrypted` (as Node's TLSSocket does; our TLS transport sets the same flag).
-   * Asked during the handshake, so a TLS upgrade made after the stream opened counts.
+   * True when the password may travel as plain text: a unix socket, or a connection whose
+   * stream says it is `encrypted` (Node's TLSSocket, if mysql2 did the TLS; our DenoSocket's
+   * flag, if we did). Asked when the server asks for the password, after any TLS upgrade.
    */
-  readonly isSecure: () => boolean;
+  readonly isSecure: (connection: PluginConnection) => boolean;
   /** Told the plugin the server switched the handshake to. */
   readonly used: (plugin: string) => void;
 }
@@ -37,19 +42,23 @@ export function authPlugins(mysql: Driver, options: AuthPluginOptions): Record<s
     options.used(name);
     return plugin(metadata);
   };
+  const secure = (metadata: Parameters<AuthPlugin>[0]) =>
+    options.isSecure(metadata.connection as unknown as PluginConnection);
   const standard = mysql.authPlugins;
-  const cachingSha2 = standard.caching_sha2_password({
-    get overrideIsSecure() {
-      return options.isSecure();
-    },
-  });
+  const cachingSha2: AuthPlugin = (metadata) =>
+    standard.caching_sha2_password({
+      // Read when full authentication starts: plain password if secure, else RSA.
+      get overrideIsSecure() {
+        return secure(metadata);
+      },
+    })(metadata);
   const clear = standard.mysql_clear_password({});
   return {
     mysql_native_password: recorded("mysql_native_password", standard.mysql_native_password({})),
     caching_sha2_password: recorded("caching_sha2_password", cachingSha2),
     sha256_password: recorded("sha256_password", standard.sha256_password({})),
     mysql_clear_password: recorded("mysql_clear_password", (metadata) => {
-      if (!options.isSecure()) {
+      if (!secure(metadata)) {
         throw Object.assign(new Error("mysql_clear_password over an insecure transport"), {
           code: CLEAR_PASSWORD_REFUSED,
         });

@@ -34,6 +34,11 @@ export type SocketAddress =
  */
 export class DenoSocket extends EventEmitter {
   destroyed = false;
+  /**
+   * True once the bytes travel over TLS (Node's TLSSocket has the same flag): then, as over a
+   * unix socket, the auth plugins may send the password as is (see _auth_plugins.ts).
+   */
+  encrypted = false;
   #conn: Deno.TcpConn | Deno.UnixConn | undefined;
   #pending: Uint8Array[] = [];
   #writing = false;

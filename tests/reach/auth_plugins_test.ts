@@ -3,9 +3,12 @@
  * protocol-level fake in tests/support/fake_mysql8_server.ts: no MySQL 8 runs here.
  */
 import assert from "assert";
+import { Buffer } from "node:buffer";
 import { Secret } from "../../src/config/secret.ts";
 import { ToolError } from "../../src/errors/tool_error.ts";
 import { connect } from "../../src/pool/connect.ts";
+import { authPlugins } from "../../src/pool/_auth_plugins.ts";
+import mysql from "mysql2";
 import type { ConnectionTarget } from "../../src/pool/types.ts";
 import { type FakeMysql8Options, startFakeMysql8 } from "../support/fake_mysql8_server.ts";
 
@@ -89,6 +92,7 @@ Deno.test("caching_sha2_password: a wrong password is CONNECTION_FAILED naming t
       .then(() => undefined, (e) => e);
     assert.ok(error instanceof ToolError);
     assert.equal(error.code, "CONNECTION_FAILED");
+    assert.equal(error.message, "Cannot connect: access denied (ER_ACCESS_DENIED_ERROR)");
     assert.doesNotMatch(JSON.stringify(error) + error.message, /wrong-password-xyz|s3cret/);
   });
 });
@@ -120,4 +124,34 @@ Deno.test("a plugin mysql-mcp cannot speak is CONNECTION_FAILED saying which and
     assert.match(error.message, /client_ed25519, which mysql-mcp does not support/);
     assert.match(error.message, /caching_sha2_password or mysql_native_password/);
   });
+});
+
+Deno.test("authPlugins() send the password as is only when the connection's stream says it is encrypted (TLS)", () => {
+  const used: string[] = [];
+  const plugins = authPlugins(mysql, {
+    isSecure: (connection) => connection.stream?.encrypted === true,
+    used: (name) => used.push(name),
+  });
+  const scramble = Buffer.alloc(20, 7);
+  const connection = (encrypted: boolean) =>
+    ({ stream: { encrypted }, config: { password: "pw-1234" } }) as any;
+  for (const encrypted of [true, false]) {
+    const sha2 = plugins.caching_sha2_password({ connection: connection(encrypted), command: "" });
+    assert.equal((sha2(scramble) as Buffer).length, 32); // the scramble token first
+    const fullAuth = sha2(Buffer.from([4])) as Buffer;
+    // Over TLS the password itself; over plain TCP a request for the server's RSA key.
+    assert.deepEqual([...fullAuth], encrypted ? [...Buffer.from("pw-1234\0")] : [2]);
+  }
+  const clear = plugins.mysql_clear_password({ connection: connection(true), command: "" });
+  assert.equal(String(clear(Buffer.alloc(0))), "pw-1234\0");
+  assert.throws(
+    () => plugins.mysql_clear_password({ connection: connection(false), command: "" }),
+    { code: "CLEAR_PASSWORD_NEEDS_TLS" },
+  );
+  assert.deepEqual(used, [
+    "caching_sha2_password",
+    "caching_sha2_password",
+    "mysql_clear_password",
+    "mysql_clear_password",
+  ]);
 });
