@@ -1,7 +1,8 @@
 /**
  * A throwaway MariaDB server for tests, the demo and the benchmarks: its own
  * datadir, socket and port under a temp dir, started here and always
- * stopped here. `MYSQL_TEST_URL` points callers at an existing server instead.
+ * stopped here. `MYSQL_TEST_URL` points callers at an existing server instead
+ * (and `MYSQL_TEST_SOCKET`, if set, at its unix socket).
  */
 import mysql from "mysql2/promise";
 
@@ -86,9 +87,12 @@ export async function startDatabaseServer(
 
 function externalServer(url: string): DatabaseServer {
   const u = new URL(url);
+  // The same server's unix socket, when it is on this machine (`deno task test` sets it).
+  const socket = Deno.env.get("MYSQL_TEST_SOCKET");
   const server: DatabaseServer = {
     host: u.hostname,
     port: Number(u.port || 3306),
+    ...(socket ? { socket } : {}),
     adminUser: decodeURIComponent(u.username),
     adminPassword: decodeURIComponent(u.password),
     owned: false,

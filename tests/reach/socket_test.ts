@@ -28,7 +28,15 @@ Deno.test({
   ...DB_TEST,
   ignore: NO_SOCKET,
   async fn() {
-    const t = await startTestApp({ source: onSocket() });
+    // An account of its own, so every session the server lists for it is this test's.
+    const user = `sock_${crypto.randomUUID().slice(0, 6)}`;
+    const password = `pw-${crypto.randomUUID()}`;
+    await db.server.admin(
+      `CREATE USER '${user}'@'%' IDENTIFIED BY '${password}'; GRANT SELECT ON ${db.db}.* TO '${user}'@'%';`,
+    );
+    const t = await startTestApp({
+      source: { ...onSocket(), username: JSON.stringify(user), password: JSON.stringify(password) },
+    });
     try {
       const list = await t.call("mysql_list_datasources");
       assert.deepEqual(list.datasources, [
@@ -46,12 +54,13 @@ Deno.test({
       // A unix-socket session has host "localhost"; a TCP one "127.0.0.1:port".
       const hosts: { HOST: string }[] = await db.server.admin(
         "SELECT HOST FROM information_schema.PROCESSLIST WHERE USER = ?",
-        [db.user],
+        [user],
       );
       assert.ok(hosts.length > 0);
       for (const { HOST } of hosts) assert.equal(HOST, "localhost");
     } finally {
       await t.close();
+      await db.server.admin(`DROP USER '${user}'@'%'`);
     }
   },
 });
