@@ -53,7 +53,9 @@ export async function main(
 
   let parsed;
   try {
-    parsed = await loadConfig(configPathFrom(args.config, env), env);
+    // Printing the flags needs the config's shape only: no password variable need be set.
+    const secrets = args.command === "permissions" ? "names" : "read";
+    parsed = await loadConfig(configPathFrom(args.config, env), env, { secrets });
   } catch (error) {
     if (error instanceof ConfigError) {
       log.error(`configuration error: ${error.message}`);

@@ -1,13 +1,16 @@
 /**
  * A throwaway MariaDB server for tests, the demo and the benchmarks: its own
  * datadir, socket and port under a temp dir, started here and always
- * stopped here. `MYSQL_TEST_URL` points callers at an existing server instead.
+ * stopped here. `MYSQL_TEST_URL` points callers at an existing server instead
+ * (and `MYSQL_TEST_SOCKET`, if set, at its unix socket).
  */
 import mysql from "mysql2/promise";
 
 export interface DatabaseServer {
   readonly host: string;
   readonly port: number;
+  /** Path of the server's unix socket; absent for a server given by MYSQL_TEST_URL. */
+  readonly socket?: string;
   /** An administrator account with every privilege. */
   readonly adminUser: string;
   readonly adminPassword: string;
@@ -71,18 +74,25 @@ async function run(cmd: string, args: string[], env: Record<string, string> = {}
 
 /** Starts a fresh MariaDB, or connects to MYSQL_TEST_URL when it is set. */
 export async function startDatabaseServer(
-  options: { ignoreUrl?: boolean } = {},
+  options: {
+    ignoreUrl?: boolean;
+    /** More mariadbd options, e.g. `--plugin-load-add=auth_pam`; needs a server of our own. */
+    serverArgs?: string[];
+  } = {},
 ): Promise<DatabaseServer> {
-  const url = options.ignoreUrl ? undefined : Deno.env.get("MYSQL_TEST_URL");
+  const url = options.ignoreUrl || options.serverArgs ? undefined : Deno.env.get("MYSQL_TEST_URL");
   if (url) return externalServer(url);
-  return await OwnedServer.start();
+  return await OwnedServer.start(options.serverArgs ?? []);
 }
 
 function externalServer(url: string): DatabaseServer {
   const u = new URL(url);
+  // The same server's unix socket, when it is on this machine (`deno task test` sets it).
+  const socket = Deno.env.get("MYSQL_TEST_SOCKET");
   const server: DatabaseServer = {
     host: u.hostname,
     port: Number(u.port || 3306),
+    ...(socket ? { socket } : {}),
     adminUser: decodeURIComponent(u.username),
     adminPassword: decodeURIComponent(u.password),
     owned: false,
@@ -146,6 +156,10 @@ class OwnedServer implements DatabaseServer {
   readonly adminPassword = `adm_${crypto.randomUUID().slice(0, 12)}`;
   readonly owned = true;
   #child?: Deno.ChildProcess;
+
+  get socket(): string {
+    return `${this.dir}/mysqld.sock`;
+  }
   #stopped = false;
   readonly #unload = () => this.#killSync();
 
@@ -153,12 +167,13 @@ class OwnedServer implements DatabaseServer {
     readonly port: number,
     private readonly dir: string,
     private readonly binary: string,
+    private readonly serverArgs: readonly string[],
   ) {}
 
-  static async start(): Promise<OwnedServer> {
+  static async start(serverArgs: readonly string[] = []): Promise<OwnedServer> {
     const binary = await ensureMariaDbInstalled();
     const dir = await Deno.makeTempDir({ prefix: "mysql-mcp-db-" });
-    const server = new OwnedServer(freePort(), dir, binary);
+    const server = new OwnedServer(freePort(), dir, binary, serverArgs);
     try {
       const user = Deno.uid() === 0 ? ["--user=root"] : [];
       await run("mariadb-install-db", [
@@ -204,6 +219,7 @@ class OwnedServer implements DatabaseServer {
       "--character-set-server=utf8mb4",
       "--collation-server=utf8mb4_unicode_ci",
       ...(Deno.uid() === 0 ? ["--user=root"] : []),
+      ...this.serverArgs,
     ];
     this.#child = new Deno.Command(this.binary, {
       args,

@@ -6,12 +6,14 @@ import type { SecretScrubber } from "../log/secret_scrubber.ts";
 
 /**
  * `mysql-mcp check`: tries every datasource once and prints a table of key,
- * name, status and connect latency; exit 1 if any is unavailable.
+ * name, status, connect latency, and how it connected: transport (tcp or
+ * socket), server flavour and version, and the authentication plugin used;
+ * exit 1 if any is unavailable.
  */
 export async function runCheck(
   config: Config,
   log: Logger,
-  scrubber: Pick<SecretScrubber, "scrub">,
+  scrubber: Pick<SecretScrubber, "scrub" | "addRotating">,
 ): Promise<number> {
   // Failures are in the table; connection retries would only repeat them on stderr.
   const quiet = new Logger({
@@ -21,16 +23,25 @@ export async function runCheck(
   });
   const datasources = new Datasources(config.datasources, config.server, quiet, {
     retryDelaysMs: [],
+    onSecret: (key, value) => scrubber.addRotating(`datasource:${key}`, value),
   });
   const rows = await Promise.all(config.datasources.map(async (source) => {
     const result = await datasources.probe(source.key);
     const status = result.ok
       ? "available"
       : `unavailable (${toToolError(result.error, datasources.secrets()).message})`;
-    return [source.key, source.name, status, result.ok ? `${result.latencyMs.toFixed(1)} ms` : "-"];
+    return [
+      source.key,
+      source.name,
+      status,
+      result.ok ? `${result.latencyMs.toFixed(1)} ms` : "-",
+      result.transport ?? (source.socket !== undefined ? "socket" : "tcp"),
+      result.serverVersion ? `${result.flavor} ${result.serverVersion}` : "-",
+      result.authPlugin ?? "-",
+    ];
   }));
   await datasources.close(0);
-  const header = ["KEY", "NAME", "STATUS", "LATENCY"];
+  const header = ["KEY", "NAME", "STATUS", "LATENCY", "TRANSPORT", "SERVER", "AUTH"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
   console.log(scrubber.scrub([line(header), ...rows.map(line)].join("\n")));

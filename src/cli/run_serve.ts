@@ -30,7 +30,7 @@ const STOP_WAIT_MS = 10_000;
 export async function runServe(
   config: Config,
   log: Logger,
-  args: { metricsPort?: number; scrubber: Pick<SecretScrubber, "scrub"> },
+  args: { metricsPort?: number; scrubber: Pick<SecretScrubber, "scrub" | "addRotating"> },
 ): Promise<number> {
   // One stray rejection (a plugin's forgotten promise, a driver callback) must not take the
   // server down with every other session's work: log it and keep serving.
@@ -46,7 +46,11 @@ export async function runServe(
   const restoreConsole = routeConsole(log);
 
   const extensions = await loadExtensions(config, log);
-  const app = createApp(config, log, extensions);
+  const app = createApp(config, log, {
+    ...extensions,
+    // A password_command's output is a secret from the moment it is read.
+    onSecret: (key, value) => args.scrubber.addRotating(`datasource:${key}`, value),
+  });
   const metricsServer = args.metricsPort
     ? serveMetrics(args.metricsPort, app.metrics, app.datasources, log, args.scrubber)
     : undefined;

@@ -20,6 +20,8 @@ export interface ParseConfigOptions {
   path: string;
   /** Reads an environment variable (injected so tests stay pure). */
   env: (name: string) => string | undefined;
+  /** "names": read no password (see DatasourceSchemaContext.secrets); default "read". */
+  secrets?: "read" | "names";
 }
 
 export interface ParsedConfig {
@@ -61,7 +63,13 @@ export function parseConfig(text: string, options: ParseConfigOptions): ParsedCo
     "datasource",
     "key",
     warnings,
-    (warn) => datasourceSchema({ env: options.env, warn, maxResultBytes: server.maxResultBytes }),
+    (warn) =>
+      datasourceSchema({
+        env: options.env,
+        warn,
+        maxResultBytes: server.maxResultBytes,
+        secrets: options.secrets,
+      }),
     (key) => `key "${key}" is already used by another data source`,
   );
   if (datasources.length === 0) {

@@ -4,7 +4,9 @@ import { clip } from "../errors/clip.ts";
 import { ToolError } from "../errors/tool_error.ts";
 import type { Logger } from "../log/logger.ts";
 import { Pool } from "../pool/pool.ts";
+import { passwordCommand } from "../pool/password_command.ts";
 import { SourceHealth } from "../pool/source_health.ts";
+import { SecretScrubber } from "../log/secret_scrubber.ts";
 import type { ConnectionTarget, PoolEvent, PoolStats } from "../pool/types.ts";
 
 export interface DatasourceSummary {
@@ -24,10 +26,28 @@ export interface DatasourcesOptions {
   /** How often an unavailable source is retried in the background (SPEC: 60 s). */
   recoveryIntervalMs?: number;
   onPoolEvent?: (event: PoolEvent) => void;
+  /**
+   * Told every password a `password_command` prints, with the data source's key, before it
+   * is used: register it with the secret scrubber (SecretScrubber.addRotating).
+   */
+  onSecret?: (key: string, value: string) => void;
+}
+
+/** What `probe()` learnt about a data source's server and connection. */
+export interface ProbeResult {
+  ok: boolean;
+  latencyMs: number;
+  error?: unknown;
+  transport?: "tcp" | "socket";
+  flavor?: ServerFlavor;
+  serverVersion?: string;
+  authPlugin?: string;
 }
 
 interface Source {
   readonly config: DatasourceConfig;
+  /** Where and as whom it connects; one password_command runner shared by its pools. */
+  readonly target: ConnectionTarget;
   readonly health: SourceHealth;
   /** Pools by database; "" is the server-level pool used for metadata. */
   readonly pools: Map<string, Pool>;
@@ -39,6 +59,8 @@ interface Source {
  */
 export class Datasources {
   readonly #sources = new Map<string, Source>();
+  /** The last passwords each password_command printed, for sanitizing messages. */
+  readonly #commandSecrets = new Map<string, string[]>();
   #closed = false;
 
   constructor(
@@ -48,14 +70,15 @@ export class Datasources {
     private readonly options: DatasourcesOptions = {},
   ) {
     for (const config of configs) {
-      const health = SourceHealth.forTarget(targetOf(config), {
+      const target = this.#targetOf(config);
+      const health = SourceHealth.forTarget(target, {
         name: config.key,
         retryDelaysMs: options.retryDelaysMs,
         recoveryIntervalMs: options.recoveryIntervalMs,
         log: (level, message, fields) =>
           log.log(level, message, { datasource: config.key, ...fields }),
       });
-      this.#sources.set(config.key, { config, health, pools: new Map() });
+      this.#sources.set(config.key, { config, target, health, pools: new Map() });
     }
   }
 
@@ -103,7 +126,7 @@ export class Datasources {
       const config = source!.config;
       pool = new Pool({
         name: db ? `${config.key}/${db}` : config.key,
-        target: { ...targetOf(config), database: db || undefined },
+        target: { ...source!.target, database: db || undefined },
         // The server-level pool only serves metadata lookups: keep it small.
         config: db ? config.pool : { ...config.pool, minConnections: 0, maxConnections: 2 },
         leakThresholdMs: Math.max(this.server.queryTimeoutMs * 3, 60_000),
@@ -122,7 +145,8 @@ export class Datasources {
 
   /** Where and as whom `key` connects, without a database (e.g. for KILL QUERY). */
   target(key: string): ConnectionTarget {
-    return targetOf(this.get(key));
+    this.get(key);
+    return this.#sources.get(key)!.target;
   }
 
   /** Pool statistics, for one source or all. */
@@ -142,12 +166,20 @@ export class Datasources {
    * Connects to the server of `key` once (through its server-level pool, so
    * retries and availability apply) and reports the round trip.
    */
-  async probe(key: string): Promise<{ ok: boolean; latencyMs: number; error?: unknown }> {
+  async probe(key: string): Promise<ProbeResult> {
     const started = performance.now();
     try {
       const conn = await this.pool(key).acquire({ holder: "probe" });
+      const { transport, flavor, serverVersion, authPlugin } = conn;
       conn.release();
-      return { ok: true, latencyMs: performance.now() - started };
+      return {
+        ok: true,
+        latencyMs: performance.now() - started,
+        transport,
+        flavor,
+        serverVersion,
+        authPlugin,
+      };
     } catch (error) {
       return { ok: false, latencyMs: performance.now() - started, error };
     }
@@ -155,7 +187,10 @@ export class Datasources {
 
   /** Every password in the config, so messages can be scrubbed of them. */
   secrets(): string[] {
-    return [...this.#sources.values()].map((s) => s.config.password.reveal());
+    return [
+      ...[...this.#sources.values()].map((s) => s.config.password.reveal()),
+      ...[...this.#commandSecrets.values()].flat(),
+    ];
   }
 
   /** Closes every pool: in-flight work may finish within `graceMs`. */
@@ -168,14 +203,33 @@ export class Datasources {
     }
     await Promise.allSettled(closing);
   }
-}
 
-function targetOf(config: DatasourceConfig): ConnectionTarget {
-  return {
-    host: config.host,
-    port: config.port,
-    user: config.username,
-    password: config.password,
-    connectTimeoutMs: config.pool.connectTimeoutMs,
-  };
+  #targetOf(config: DatasourceConfig): ConnectionTarget {
+    const command = config.passwordCommand;
+    return {
+      // A socket source has no host or port; the driver ignores them then.
+      host: config.host ?? "localhost",
+      port: config.port ?? 0,
+      ...(config.socket !== undefined ? { socket: config.socket } : {}),
+      user: config.username,
+      password: config.password,
+      ...(command !== undefined
+        ? {
+          fetchPassword: passwordCommand(command, {
+            onPassword: (value) => this.#rememberSecret(config.key, value),
+          }),
+        }
+        : {}),
+      connectTimeoutMs: config.pool.connectTimeoutMs,
+    };
+  }
+
+  #rememberSecret(key: string, value: string): void {
+    const recent = this.#commandSecrets.get(key) ?? [];
+    if (recent.at(-1) !== value) {
+      // Bounded like the scrubber's series: an old token has long expired.
+      this.#commandSecrets.set(key, [...recent, value].slice(-SecretScrubber.ROTATING_KEEP));
+    }
+    this.options.onSecret?.(key, value);
+  }
 }

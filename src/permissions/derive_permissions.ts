@@ -13,6 +13,12 @@
  *   left denied. `NODE_DEBUG` (lib/packets/index.js) is exempt from checks in
  *   Deno's process.env, so needs nothing.
  * - sys, read, write, run: nothing. Hence `sys` stays empty.
+ *
+ * A unix-socket source (`socket`), measured on Deno 2.9.6: Deno.connect with
+ * transport "unix" checks read AND write of the socket's path AND net
+ * `unix:PATH`; each alone is refused. All three are scoped to that one path.
+ * A `password_command` needs run for exactly its program (as written: a bare
+ * name is looked up on PATH by Deno, a path must match).
  */
 import type { Config } from "../config/config.ts";
 import { PLUGIN_ENV } from "../plugins/plugin_launch.ts";
@@ -21,10 +27,12 @@ import { PLUGIN_ENV } from "../plugins/plugin_launch.ts";
 export interface Permissions {
   readonly net: readonly string[];
   readonly read: readonly string[];
+  /** Unix sockets only: Deno checks write access to connect to one. Absent: none. */
+  readonly write?: readonly string[];
+  /** `password_command` programs, and Deno itself for plugin processes. Absent: none. */
+  readonly run?: readonly string[];
   readonly env: readonly string[];
   readonly sys: readonly string[];
-  /** Programs the server may start: Deno itself, for plugin processes. */
-  readonly run: readonly string[];
 }
 
 export interface DeriveOptions {
@@ -41,7 +49,16 @@ export const SERVER_ENV: readonly string[] = ["MYSQL_MCP_CONFIG", "MYSQL_MCP_LOG
 
 /** Derives exactly the permissions `config` needs: nothing is granted without a list. */
 export function derivePermissions(config: Config, options: DeriveOptions = {}): Permissions {
-  const net = config.datasources.map((source) => netAddress(source.host, source.port));
+  const net: string[] = [];
+  const sockets: string[] = [];
+  for (const source of config.datasources) {
+    if (source.socket !== undefined) {
+      sockets.push(source.socket);
+      net.push(`unix:${source.socket}`);
+    } else if (source.host !== undefined && source.port !== undefined) {
+      net.push(netAddress(source.host, source.port));
+    }
+  }
   if (options.metricsPort !== undefined) net.push(netAddress("127.0.0.1", options.metricsPort));
 
   const plugins = config.server.pluginsDir !== undefined;
@@ -49,7 +66,13 @@ export function derivePermissions(config: Config, options: DeriveOptions = {}): 
   const pluginExecutable = plugins ? options.pluginExecutable ?? Deno.execPath() : undefined;
   // The plugins folder is listed at startup; Deno.execPath() needs read of the executable.
   if (config.server.pluginsDir) read.push(config.server.pluginsDir, pluginExecutable!);
-  read.push(...(options.extraRead ?? []));
+  read.push(...sockets, ...(options.extraRead ?? []));
+
+  const run = config.datasources.flatMap((source) =>
+    source.passwordCommand ? [source.passwordCommand[0]] : []
+  );
+  // Plugins run in processes of their own: the server starts Deno (or itself, compiled).
+  if (pluginExecutable) run.push(pluginExecutable);
 
   const env = [...SERVER_ENV];
   // A plugin process gets a clean environment with only what Deno needs to find its cache.
@@ -61,10 +84,10 @@ export function derivePermissions(config: Config, options: DeriveOptions = {}): 
   return {
     net: unique(net),
     read: unique(read),
+    ...(sockets.length > 0 ? { write: unique(sockets) } : {}),
+    ...(run.length > 0 ? { run: unique(run) } : {}),
     env: unique(env).sort(),
     sys: [],
-    // Plugins run in processes of their own: the server starts Deno (or itself, compiled).
-    run: pluginExecutable ? [pluginExecutable] : [],
   };
 }
 

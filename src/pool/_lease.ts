@@ -43,6 +43,14 @@ export class Lease implements PooledConnection {
     return this.#slot.session.serverVersion;
   }
 
+  get transport(): "tcp" | "socket" | undefined {
+    return this.#slot.session.transport;
+  }
+
+  get authPlugin(): string | undefined {
+    return this.#slot.session.authPlugin;
+  }
+
   markDirty(): void {
     if (!this.#done) this.#slot.dirty = true;
   }

@@ -1,4 +1,5 @@
 import type { Connection as RawConnection } from "mysql2";
+import { authFailure, authPlugins, INITIAL_AUTH_PLUGIN } from "./_auth_plugins.ts";
 import { DenoSocket } from "./deno_socket.ts";
 import { Readable } from "node:stream";
 import { ToolError } from "../errors/tool_error.ts";
@@ -11,6 +12,10 @@ export interface OpenedConnection {
   readonly threadId: number;
   readonly flavor: ServerFlavor;
   readonly serverVersion: string;
+  /** How it reached the server: "tcp" or "socket" (a unix socket). */
+  readonly transport: "tcp" | "socket";
+  /** The authentication plugin the handshake ended with, e.g. "caching_sha2_password". */
+  readonly authPlugin: string;
 }
 
 // Modes that change how our SQL lexer must read text: backslash escapes and
@@ -74,6 +79,10 @@ export async function connect(
     throw new ToolError("CONNECTION_FAILED", "Cannot connect: aborted");
   }
   const mysql = await loadDriver();
+  // password_command: asked again for every connection (its tokens expire).
+  const password = target.fetchPassword ? await target.fetchPassword(signal) : target.password;
+  const transport = target.socket !== undefined ? "socket" : "tcp";
+  let authPlugin = INITIAL_AUTH_PLUGIN;
   return await new Promise((resolve, reject) => {
     let settled = false;
     const raw = mysql.createConnection({
@@ -81,9 +90,18 @@ export async function connect(
       port: target.port,
       // Deno's own TCP instead of Node-compat net: ~10% less CPU per statement and a
       // tighter p99, measured A/B in-process (see docs/performance.md).
-      stream: () => new DenoSocket(target.host, target.port),
+      stream: () =>
+        new DenoSocket(
+          target.socket !== undefined
+            ? { transport: "unix", path: target.socket }
+            : { hostname: target.host, port: target.port },
+        ),
+      authPlugins: authPlugins(mysql, {
+        isSecure: (connection) => transport === "socket" || connection.stream?.encrypted === true,
+        used: (plugin) => authPlugin = plugin,
+      }),
       user: target.user,
-      password: target.password.reveal(),
+      password: password.reveal(),
       database: target.database,
       connectTimeout: target.connectTimeoutMs,
       charset: "utf8mb4",
@@ -104,7 +122,7 @@ export async function connect(
       settled = true;
       cleanup();
       raw.destroy();
-      reject(connectionError(error, "Cannot connect"));
+      reject(authFailure(error) ?? connectionError(error, "Cannot connect"));
     };
     const onAbort = () => fail({ code: "ABORTED" });
     // mysql2's connectTimeout covers the handshake only; this also covers the session init.
@@ -128,7 +146,7 @@ export async function connect(
         if (settled) return;
         settled = true;
         cleanup();
-        resolve({ raw, threadId: raw.threadId, flavor, serverVersion });
+        resolve({ raw, threadId: raw.threadId, flavor, serverVersion, transport, authPlugin });
       });
     });
   });

@@ -22,35 +22,56 @@ function withCode(error: unknown): Error & { code?: string } {
   return e;
 }
 
+/** Where a DenoSocket connects: a TCP host and port, or a unix socket's path. */
+export type SocketAddress =
+  | { readonly transport?: "tcp"; readonly hostname: string; readonly port: number }
+  | { readonly transport: "unix"; readonly path: string };
+
 /**
- * The small part of net.Socket that mysql2 uses, on Deno's own TCP
- * connection. Deno's Node-compat `net` costs tens of microseconds of CPU
- * per write and read; this goes straight to Deno.connect.
+ * The small part of net.Socket that mysql2 uses, on Deno's own TCP (or unix
+ * socket) connection. Deno's Node-compat `net` costs tens of microseconds of
+ * CPU per write and read; this goes straight to Deno.connect.
  */
 export class DenoSocket extends EventEmitter {
   destroyed = false;
-  #conn: Deno.TcpConn | undefined;
+  /**
+   * True once the bytes travel over TLS (Node's TLSSocket has the same flag): then, as over a
+   * unix socket, the auth plugins may send the password as is (see _auth_plugins.ts).
+   */
+  encrypted = false;
+  #conn: Deno.TcpConn | Deno.UnixConn | undefined;
   #pending: Uint8Array[] = [];
   #writing = false;
   #paused = false;
   #resumed: (() => void) | undefined;
 
-  constructor(hostname: string, port: number) {
+  constructor(address: SocketAddress) {
     super();
-    Deno.connect({ hostname, port }).then(
+    const connecting: Promise<Deno.TcpConn | Deno.UnixConn> = address.transport === "unix"
+      ? Deno.connect(address)
+      : Deno.connect({ hostname: address.hostname, port: address.port });
+    connecting.then(
       (conn) => {
         if (this.destroyed) {
           conn.close();
           return;
         }
         this.#conn = conn;
-        conn.setNoDelay(true);
-        conn.setKeepAlive(true);
+        if ("setNoDelay" in conn) {
+          conn.setNoDelay(true);
+          conn.setKeepAlive(true);
+        }
         this.emit("connect");
         void this.#flush();
         void this.#readLoop(conn);
       },
-      (error) => this.#fail(error),
+      // A missing unix socket is not an unknown host: say so in Node's words.
+      (error) =>
+        this.#fail(
+          address.transport === "unix" && error instanceof Deno.errors.NotFound
+            ? Object.assign(error, { code: "ENOENT" })
+            : error,
+        ),
     );
   }
 
@@ -98,7 +119,7 @@ export class DenoSocket extends EventEmitter {
     }
   }
 
-  async #readLoop(conn: Deno.TcpConn) {
+  async #readLoop(conn: Deno.TcpConn | Deno.UnixConn) {
     const buffer = new Uint8Array(READ_SIZE);
     try {
       for (;;) {

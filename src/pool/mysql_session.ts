@@ -12,12 +12,16 @@ export class MySqlSession implements SessionOps {
   readonly threadId: number;
   readonly flavor: ServerFlavor;
   readonly serverVersion: string;
+  readonly transport: "tcp" | "socket";
+  readonly authPlugin: string;
 
   constructor(opened: OpenedConnection) {
     this.raw = opened.raw;
     this.threadId = opened.threadId;
     this.flavor = opened.flavor;
     this.serverVersion = opened.serverVersion;
+    this.transport = opened.transport;
+    this.authPlugin = opened.authPlugin;
   }
 
   ping(): Promise<void> {

@@ -14,6 +14,10 @@ export interface SessionOps {
   readonly threadId: number;
   readonly flavor: ServerFlavor;
   readonly serverVersion: string;
+  /** "tcp" or "socket"; test fakes may leave it out. */
+  readonly transport?: "tcp" | "socket";
+  /** The authentication plugin the connection logged in with; test fakes may leave it out. */
+  readonly authPlugin?: string;
   /** One round trip that proves the server still answers. */
   ping(): Promise<void>;
   /** Drops all session state (COM_RESET_CONNECTION) and puts our defaults back: safe sql_mode, READ ONLY. */
