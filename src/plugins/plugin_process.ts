@@ -255,8 +255,14 @@ export class PluginProcess {
       child = this.#launch.spawn();
     } catch (error) {
       this.#failed = true;
-      const reason = error instanceof Error ? error.name : "unknown";
-      return Promise.reject(new Error(`its process could not be started (${reason})`));
+      const denied = error instanceof Deno.errors.NotCapable ||
+        error instanceof Deno.errors.PermissionDenied;
+      const reason = denied
+        ? "the server may not start Deno (run it with the flags `mysql-mcp permissions` prints)"
+        : error instanceof Error
+        ? error.name
+        : "unknown";
+      return Promise.reject(new Error(`its process could not be started: ${reason}`));
     }
     this.#child = child;
     this.#writer = child.stdin.getWriter();
