@@ -12,6 +12,7 @@ import { Logger, parseLogLevel } from "./src/log/logger.ts";
 import { SecretScrubber } from "./src/log/secret_scrubber.ts";
 import { derivePermissions, permissionFlags } from "./src/permissions/derive_permissions.ts";
 import { dropStartupPermissions } from "./src/permissions/drop_permissions.ts";
+import { hostPlugin, PLUGIN_HOST_COMMAND } from "./src/plugins/plugin_host_command.ts";
 
 const env = (name: string) => {
   try {
@@ -29,6 +30,9 @@ export async function main(
   argv: string[],
   scrubber: SecretScrubber = new SecretScrubber(),
 ): Promise<number> {
+  // A compiled server starts itself to host a plugin: nothing else of the server runs then.
+  const host = argv.indexOf(PLUGIN_HOST_COMMAND);
+  if (host >= 0) return await hostPlugin(argv[host + 1]);
   let args;
   try {
     args = parseArgs(argv);
@@ -49,7 +53,9 @@ export async function main(
 
   let parsed;
   try {
-    parsed = await loadConfig(configPathFrom(args.config, env), env);
+    // Printing the flags needs the config's shape only: no password variable need be set.
+    const secrets = args.command === "permissions" ? "names" : "read";
+    parsed = await loadConfig(configPathFrom(args.config, env), env, { secrets });
   } catch (error) {
     if (error instanceof ConfigError) {
       log.error(`configuration error: ${error.message}`);

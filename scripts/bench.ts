@@ -8,6 +8,7 @@
  *   deno task bench --quick    # smaller counts, for checking the script itself
  */
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/dist/esm/client/index.d.ts"
+import { PLUGIN_ENV } from "../src/plugins/plugin_launch.ts";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/dist/esm/client/stdio.d.ts"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -158,9 +159,12 @@ export function serverTransport(
     args: [
       "run",
       `--allow-net=${db.server.host}:${db.server.port}`,
-      // The server's own source: plugin workers load the plugin API from it.
-      `--allow-read=${[config.path, config.plugins, `${ROOT}src`, ...config.read ?? []].join(",")}`,
-      `--allow-env=${PASSWORD_VAR},MYSQL_MCP_CONFIG,MYSQL_MCP_LOG_LEVEL`,
+      // Deno itself: each plugin runs in a `deno run` of its own (as the derived flags say).
+      `--allow-read=${
+        [config.path, config.plugins, Deno.execPath(), ...config.read ?? []].join(",")
+      }`,
+      `--allow-run=${Deno.execPath()}`,
+      `--allow-env=${PASSWORD_VAR},MYSQL_MCP_CONFIG,MYSQL_MCP_LOG_LEVEL,${PLUGIN_ENV.join(",")}`,
       entry,
       "serve",
       "--config",

@@ -16,7 +16,7 @@ const output = take("--output") ?? "dist/mysql-mcp";
 const path = configPathFrom(configArg, (name) => Deno.env.get(name));
 const absolute = path.startsWith("/") ? path : `${Deno.cwd()}/${path}`;
 // Variables named by password_env need not be set to build; only their names are baked in.
-const { config } = await loadConfig(absolute, (name) => Deno.env.get(name) ?? "");
+const { config } = await loadConfig(absolute, (name) => Deno.env.get(name), { secrets: "names" });
 const args = compileCommand(config, {
   output,
   entry: new URL("../main.ts", import.meta.url).pathname,

@@ -27,7 +27,12 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 async function denoTest(args: string[], env: Record<string, string>): Promise<number> {
   child = new Deno.Command(Deno.execPath(), {
     args: ["test", "--allow-all", "--frozen", ...args],
-    env: { MYSQL_TEST_URL: url, ...env },
+    env: {
+      MYSQL_TEST_URL: url,
+      // The socket of the server started here, for the unix-socket tests.
+      ...(!external && server.socket ? { MYSQL_TEST_SOCKET: server.socket } : {}),
+      ...env,
+    },
     stdin: "null",
   }).spawn();
   return (await child.status).code;

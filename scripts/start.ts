@@ -12,7 +12,8 @@ const args = parseArgs(Deno.args);
 const path = absolute(configPathFrom(args.config, (name) => Deno.env.get(name)));
 let flags: string[];
 try {
-  const { config } = await loadConfig(path);
+  // The launcher derives flags from the config's shape; the server itself reads the passwords.
+  const { config } = await loadConfig(path, (name) => Deno.env.get(name), { secrets: "names" });
   flags = permissionFlags(derivePermissions(config, { metricsPort: args.metricsPort }));
 } catch (error) {
   console.error(error instanceof ConfigError ? `configuration error: ${error.message}` : error);

@@ -1,13 +1,16 @@
 /**
  * A throwaway MariaDB server for tests, the demo and the benchmarks: its own
  * datadir, socket and port under a temp dir, started here and always
- * stopped here. `MYSQL_TEST_URL` points callers at an existing server instead.
+ * stopped here. `MYSQL_TEST_URL` points callers at an existing server instead
+ * (and `MYSQL_TEST_SOCKET`, if set, at its unix socket).
  */
 import mysql from "mysql2/promise";
 
 export interface DatabaseServer {
   readonly host: string;
   readonly port: number;
+  /** Path of the server's unix socket; absent for a server given by MYSQL_TEST_URL. */
+  readonly socket?: string;
   /** An administrator account with every privilege. */
   readonly adminUser: string;
   readonly adminPassword: string;
@@ -75,22 +78,25 @@ async function run(cmd: string, args: string[], env: Record<string, string> = {}
 export async function startDatabaseServer(
   options: {
     ignoreUrl?: boolean;
-    /** More mariadbd options, e.g. `--ssl-cert=...`; only for a server started here. */
+    /** More mariadbd options, e.g. `--ssl-cert=...`; needs a server of our own. */
     serverArgs?: readonly string[];
     /** The administrator connects over TLS (needed under `require_secure_transport`). */
     adminTls?: boolean;
   } = {},
 ): Promise<DatabaseServer> {
-  const url = options.ignoreUrl ? undefined : Deno.env.get("MYSQL_TEST_URL");
+  const url = options.ignoreUrl || options.serverArgs ? undefined : Deno.env.get("MYSQL_TEST_URL");
   if (url) return externalServer(url);
   return await OwnedServer.start(options.serverArgs ?? [], options.adminTls ?? false);
 }
 
 function externalServer(url: string): DatabaseServer {
   const u = new URL(url);
+  // The same server's unix socket, when it is on this machine (`deno task test` sets it).
+  const socket = Deno.env.get("MYSQL_TEST_SOCKET");
   const server: DatabaseServer = {
     host: u.hostname,
     port: Number(u.port || 3306),
+    ...(socket ? { socket } : {}),
     adminUser: decodeURIComponent(u.username),
     adminPassword: decodeURIComponent(u.password),
     owned: false,
@@ -155,6 +161,10 @@ class OwnedServer implements DatabaseServer {
   readonly adminPassword = `adm_${crypto.randomUUID().slice(0, 12)}`;
   readonly owned = true;
   #child?: Deno.ChildProcess;
+
+  get socket(): string {
+    return `${this.dir}/mysqld.sock`;
+  }
   #stopped = false;
   readonly #unload = () => this.#killSync();
 
@@ -166,7 +176,7 @@ class OwnedServer implements DatabaseServer {
     readonly adminTls: boolean,
   ) {}
 
-  static async start(serverArgs: readonly string[], adminTls: boolean): Promise<OwnedServer> {
+  static async start(serverArgs: readonly string[] = [], adminTls = false): Promise<OwnedServer> {
     const binary = await ensureMariaDbInstalled();
     const dir = await Deno.makeTempDir({ prefix: "mysql-mcp-db-" });
     const server = new OwnedServer(freePort(), dir, binary, serverArgs, adminTls);

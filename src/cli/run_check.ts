@@ -1,17 +1,19 @@
-import type { Config } from "../config/config.ts";
-import { Datasources, isLoopback, type Transport } from "../datasources/datasources.ts";
+import type { Config, DatasourceConfig } from "../config/config.ts";
+import { Datasources, isLoopback, type ProbeResult } from "../datasources/datasources.ts";
 import { toToolError } from "../errors/sanitize.ts";
 import { Logger } from "../log/logger.ts";
 import type { SecretScrubber } from "../log/secret_scrubber.ts";
 
 /**
  * `mysql-mcp check`: tries every datasource once and prints a table of key,
- * name, status, connect latency and transport; exit 1 if any is unavailable.
+ * name, status, connect latency, and how it connected: transport (tcp, tls
+ * with its version and cipher, or socket), server flavour and version, and
+ * the authentication plugin used; exit 1 if any is unavailable.
  */
 export async function runCheck(
   config: Config,
   log: Logger,
-  scrubber: Pick<SecretScrubber, "scrub">,
+  scrubber: Pick<SecretScrubber, "scrub" | "addRotating">,
 ): Promise<number> {
   // Failures are in the table; connection retries would only repeat them on stderr.
   const quiet = new Logger({
@@ -21,6 +23,7 @@ export async function runCheck(
   });
   const datasources = new Datasources(config.datasources, config.server, quiet, {
     retryDelaysMs: [],
+    onSecret: (key, value) => scrubber.addRotating(`datasource:${key}`, value),
   });
   const rows = await Promise.all(config.datasources.map(async (source) => {
     const result = await datasources.probe(source.key);
@@ -32,20 +35,30 @@ export async function runCheck(
       source.name,
       status,
       result.ok ? `${result.latencyMs.toFixed(1)} ms` : "-",
-      describeTransport(result.transport, source.host),
+      describeTransport(result, source),
+      result.serverVersion ? `${result.flavor} ${result.serverVersion}` : "-",
+      result.authPlugin ?? "-",
     ];
   }));
   await datasources.close(0);
-  const header = ["KEY", "NAME", "STATUS", "LATENCY", "TRANSPORT"];
+  const header = ["KEY", "NAME", "STATUS", "LATENCY", "TRANSPORT", "SERVER", "AUTH"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
   console.log(scrubber.scrub([line(header), ...rows.map(line)].join("\n")));
   return rows.every((r) => r[2] === "available") ? 0 : 1;
 }
 
-/** "tls (TLSv1.3, TLS_AES_256_GCM_SHA384)", "tcp", or "tcp (unencrypted over the network)". */
-function describeTransport(transport: Transport | undefined, host: string): string {
-  if (!transport) return "-";
-  if (transport.encrypted) return `tls (${transport.version}, ${transport.cipher})`;
-  return isLoopback(host) ? "tcp" : "tcp (unencrypted over the network)";
+/**
+ * "tls (TLSv1.3, TLS_AES_256_GCM_SHA384)", "tcp", "socket", or "tcp (unencrypted over the
+ * network)" for a source on another machine without TLS.
+ */
+function describeTransport(result: ProbeResult, source: DatasourceConfig): string {
+  if (result.transport === "tls" && result.tls) {
+    return `tls (${result.tls.version}, ${result.tls.cipher})`;
+  }
+  const transport = result.transport ?? (source.socket !== undefined ? "socket" : "tcp");
+  if (result.ok && transport === "tcp" && source.host !== undefined && !isLoopback(source.host)) {
+    return "tcp (unencrypted over the network)";
+  }
+  return transport;
 }

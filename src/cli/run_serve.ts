@@ -10,10 +10,11 @@ import { derivePermissions } from "../permissions/derive_permissions.ts";
 import { broaderThanNeeded } from "../permissions/granted_permissions.ts";
 import { verifyDeclarativeTools } from "../tools/declarative_tools.ts";
 import { DECLARATIVE_OWNER, loadExtensions } from "../tools/load_extensions.ts";
-// Plugin workers load these; importing them here puts them inside the single binary's
-// module graph. They do nothing in the server itself.
+// Plugin processes load these; importing them here puts them inside the single binary's
+// module graph. They do nothing in the server itself. (The lockdown, which would act on
+// import, is embedded by the compile command instead.)
 import "../plugin_api.ts";
-import "../plugins/plugin_worker.ts";
+import "../plugins/plugin_runtime.ts";
 
 /** Calls in flight at shutdown get this long to finish by themselves. */
 const SHUTDOWN_GRACE_MS = 5_000;
@@ -29,7 +30,7 @@ const STOP_WAIT_MS = 10_000;
 export async function runServe(
   config: Config,
   log: Logger,
-  args: { metricsPort?: number; scrubber: Pick<SecretScrubber, "scrub"> },
+  args: { metricsPort?: number; scrubber: Pick<SecretScrubber, "scrub" | "addRotating"> },
 ): Promise<number> {
   // One stray rejection (a plugin's forgotten promise, a driver callback) must not take the
   // server down with every other session's work: log it and keep serving.
@@ -45,7 +46,11 @@ export async function runServe(
   const restoreConsole = routeConsole(log);
 
   const extensions = await loadExtensions(config, log);
-  const app = createApp(config, log, extensions);
+  const app = createApp(config, log, {
+    ...extensions,
+    // A password_command's output is a secret from the moment it is read.
+    onSecret: (key, value) => args.scrubber.addRotating(`datasource:${key}`, value),
+  });
   const metricsServer = args.metricsPort
     ? serveMetrics(args.metricsPort, app.metrics, app.datasources, log, args.scrubber)
     : undefined;

@@ -8,10 +8,14 @@ export function configPathFrom(flag: string | undefined, env: (n: string) => str
   return flag ?? env("MYSQL_MCP_CONFIG") ?? "datasources.toml";
 }
 
-/** Reads and validates the config file at `path`. */
+/**
+ * Reads and validates the config file at `path`. `secrets: "names"` reads no password, for
+ * commands that only need the config's shape (permissions, compile).
+ */
 export async function loadConfig(
   path: string,
   env: (name: string) => string | undefined = (name) => Deno.env.get(name),
+  options: { secrets?: "read" | "names" } = {},
 ): Promise<ParsedConfig> {
   let text: string;
   try {
@@ -24,5 +28,5 @@ export async function loadConfig(
       : "cannot read it";
     throw new ConfigError(`${path}: ${why}`);
   }
-  return parseConfig(text, { path, env });
+  return parseConfig(text, { path, env, secrets: options.secrets });
 }

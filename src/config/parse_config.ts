@@ -20,6 +20,8 @@ export interface ParseConfigOptions {
   path: string;
   /** Reads an environment variable (injected so tests stay pure). */
   env: (name: string) => string | undefined;
+  /** "names": read no password (see DatasourceSchemaContext.secrets); default "read". */
+  secrets?: "read" | "names";
 }
 
 export interface ParsedConfig {
@@ -67,6 +69,7 @@ export function parseConfig(text: string, options: ParseConfigOptions): ParsedCo
         warn,
         maxResultBytes: server.maxResultBytes,
         path: options.path,
+        secrets: options.secrets,
       }),
     (key) => `key "${key}" is already used by another data source`,
   );

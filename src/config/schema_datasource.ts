@@ -95,9 +95,28 @@ export function tlsSchema(warn: Warn, configPath: string) {
   }).readonly();
 }
 
+/** `password_command`: a program and its arguments, each a non-empty string, in order. */
+const commandLine = z.unknown()
+  .refine(
+    (value) =>
+      Array.isArray(value) && value.length > 0 &&
+      value.every((item) => typeof item === "string" && item.trim() !== ""),
+    { error: 'must be a list like ["program", "arg", ...] of non-empty strings' },
+  )
+  .transform((value): readonly string[] => value as string[]);
+
+/** Where a data source's password comes from: exactly one of these may be set. */
+const PASSWORD_SOURCES = ["password", "passwordEnv", "passwordCommand"] as const;
+
 export interface DatasourceSchemaContext {
   /** Reads the variable a `password_env` names. */
   env: (name: string) => string | undefined;
+  /**
+   * "names": the passwords are not read (an unset `password_env` is no error and the password
+   * is left empty), for commands that only need the config's shape, e.g. `permissions` and
+   * `deno task compile`, which run where the secrets are absent. Default "read".
+   */
+  secrets?: "read" | "names";
   warn: Warn;
   /** `[server] max_result_bytes`, the default of the data source's own. */
   maxResultBytes: number;
@@ -107,7 +126,7 @@ export interface DatasourceSchemaContext {
 
 /** One `[[datasources]]` entry: a MySQL server the agent may address by `key`. */
 export function datasourceSchema(
-  { env, warn, maxResultBytes, path = "" }: DatasourceSchemaContext,
+  { env, warn, maxResultBytes, secrets = "read", path = "" }: DatasourceSchemaContext,
 ) {
   return section({
     key: patterned(
@@ -116,12 +135,17 @@ export function datasourceSchema(
     ),
     /** Human description; the key when absent. */
     name: text.optional(),
-    host: requiredText,
-    port: wholeNumber(1, 65535),
+    /** TCP: required unless `socket` is set. */
+    host: requiredText.optional(),
+    port: wholeNumber(1, 65535).optional(),
+    /** Absolute path of the server's unix socket, instead of host and port. */
+    socket: patterned(/^\//, "must be an absolute path").optional(),
     username: requiredText,
     password: text.optional(),
     /** Preferred to `password`: the variable holding it, read once at start-up. */
     passwordEnv: patterned(VARIABLE_NAME, "is not a valid variable name").optional(),
+    /** A program printing the password, run for every new connection (short-lived tokens). */
+    passwordCommand: commandLine.optional(),
     /** Allow-list; empty means every database the server shows. */
     databases: stringList.default([]),
     /** true: mysql_execute refuses everything. */
@@ -137,11 +161,37 @@ export function datasourceSchema(
     maxResultBytes: size.default(maxResultBytes),
     pool: poolSchema(warn).prefault({}),
     tls: tlsSchema(warn, path).prefault({}),
-  }, { warn, aliases: { user: "username" } }).transform(
-    ({ name, password, passwordEnv, ...source }, ctx) => {
+  }, { warn, aliases: { user: "username" } }).superRefine((source, ctx) => {
+    if (source.socket !== undefined) {
+      if (source.host !== undefined || source.port !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["socket"],
+          message: "and host/port are both set: use socket for a local server, or host and port",
+        });
+      }
+    } else {
+      for (const field of ["host", "port"] as const) {
+        if (source[field] === undefined) {
+          ctx.addIssue({ code: "custom", path: [field], message: MISSING });
+        }
+      }
+    }
+    const given = PASSWORD_SOURCES.filter((field) => source[field] !== undefined);
+    if (given.length > 1) {
+      ctx.addIssue({
+        code: "custom",
+        message: `sets ${given.map(tomlName).join(" and ")}: choose one password source`,
+      });
+    }
+  }).transform(
+    ({ name, password, passwordEnv, passwordCommand, ...source }, ctx) => {
       let secret: Secret;
-      if (passwordEnv !== undefined) {
-        const value = env(passwordEnv);
+      if (passwordCommand !== undefined) {
+        // Asked for each new connection (pool/password_command.ts); nothing to read now.
+        secret = new Secret("");
+      } else if (passwordEnv !== undefined) {
+        const value = secrets === "names" ? "" : env(passwordEnv);
         if (value === undefined) {
           ctx.addIssue({
             code: "custom",
@@ -156,7 +206,8 @@ export function datasourceSchema(
       } else {
         ctx.addIssue({
           code: "custom",
-          message: "missing a password source: set password_env (preferred) or password",
+          message:
+            "missing a password source: set password_env (preferred), password_command or password",
         });
         return z.NEVER;
       }
@@ -166,6 +217,8 @@ export function datasourceSchema(
         password: secret,
         /** Name of the environment variable the password came from, if any. */
         ...(passwordEnv !== undefined ? { passwordEnv } : {}),
+        /** The program and arguments printing the password, if that is its source. */
+        ...(passwordCommand !== undefined ? { passwordCommand } : {}),
       };
     },
   ).readonly();

@@ -4,8 +4,16 @@ import { clip } from "../errors/clip.ts";
 import { ToolError } from "../errors/tool_error.ts";
 import type { Logger } from "../log/logger.ts";
 import { Pool } from "../pool/pool.ts";
+import { passwordCommand } from "../pool/password_command.ts";
 import { SourceHealth } from "../pool/source_health.ts";
-import type { ConnectionTarget, PooledConnection, PoolEvent, PoolStats } from "../pool/types.ts";
+import { SecretScrubber } from "../log/secret_scrubber.ts";
+import type {
+  ConnectionTarget,
+  PooledConnection,
+  PoolEvent,
+  PoolStats,
+  Transport,
+} from "../pool/types.ts";
 
 export interface DatasourceSummary {
   key: string;
@@ -18,20 +26,12 @@ export interface PoolStatsEntry extends PoolStats {
   database: string | null;
 }
 
-/** How a session reaches its server. */
-export interface Transport {
-  readonly encrypted: boolean;
-  /** e.g. "TLSv1.3"; empty without TLS. */
+/** The TLS session of a connection, as the server reports it. */
+export interface TlsSession {
+  /** e.g. "TLSv1.3". */
   readonly version: string;
-  /** e.g. "TLS_AES_256_GCM_SHA384"; empty without TLS. */
+  /** e.g. "TLS_AES_256_GCM_SHA384". */
   readonly cipher: string;
-}
-
-export interface ProbeResult {
-  readonly ok: boolean;
-  readonly latencyMs: number;
-  readonly transport?: Transport;
-  readonly error?: unknown;
 }
 
 export interface DatasourcesOptions {
@@ -40,10 +40,31 @@ export interface DatasourcesOptions {
   /** How often an unavailable source is retried in the background (SPEC: 60 s). */
   recoveryIntervalMs?: number;
   onPoolEvent?: (event: PoolEvent) => void;
+  /**
+   * Told every password a `password_command` prints, with the data source's key, before it
+   * is used: register it with the secret scrubber (SecretScrubber.addRotating).
+   */
+  onSecret?: (key: string, value: string) => void;
+}
+
+/** What `probe()` learnt about a data source's server and connection. */
+export interface ProbeResult {
+  ok: boolean;
+  latencyMs: number;
+  error?: unknown;
+  /** "tcp", "tls" (the server reports a cipher for the session) or "socket". */
+  transport?: Transport;
+  /** TLS version and cipher, when `transport` is "tls". */
+  tls?: TlsSession;
+  flavor?: ServerFlavor;
+  serverVersion?: string;
+  authPlugin?: string;
 }
 
 interface Source {
   readonly config: DatasourceConfig;
+  /** Where and as whom it connects; one password_command runner shared by its pools. */
+  readonly target: ConnectionTarget;
   readonly health: SourceHealth;
   /** Pools by database; "" is the server-level pool used for metadata. */
   readonly pools: Map<string, Pool>;
@@ -55,6 +76,9 @@ interface Source {
  */
 export class Datasources {
   readonly #sources = new Map<string, Source>();
+  /** The last passwords each password_command printed, for sanitizing messages. */
+  readonly #commandSecrets = new Map<string, string[]>();
+  /** Sources already warned about for reaching another machine without TLS. */
   readonly #warnedPlain = new Set<string>();
   #closed = false;
 
@@ -65,14 +89,15 @@ export class Datasources {
     private readonly options: DatasourcesOptions = {},
   ) {
     for (const config of configs) {
-      const health = SourceHealth.forTarget(targetOf(config), {
+      const target = this.#targetOf(config);
+      const health = SourceHealth.forTarget(target, {
         name: config.key,
         retryDelaysMs: options.retryDelaysMs,
         recoveryIntervalMs: options.recoveryIntervalMs,
         log: (level, message, fields) =>
           log.log(level, message, { datasource: config.key, ...fields }),
       });
-      this.#sources.set(config.key, { config, health, pools: new Map() });
+      this.#sources.set(config.key, { config, target, health, pools: new Map() });
     }
   }
 
@@ -120,7 +145,7 @@ export class Datasources {
       const config = source!.config;
       pool = new Pool({
         name: db ? `${config.key}/${db}` : config.key,
-        target: { ...targetOf(config), database: db || undefined },
+        target: { ...source!.target, database: db || undefined },
         // The server-level pool only serves metadata lookups: keep it small.
         config: db ? config.pool : { ...config.pool, minConnections: 0, maxConnections: 2 },
         leakThresholdMs: Math.max(this.server.queryTimeoutMs * 3, 60_000),
@@ -139,7 +164,8 @@ export class Datasources {
 
   /** Where and as whom `key` connects, without a database (e.g. for KILL QUERY). */
   target(key: string): ConnectionTarget {
-    return targetOf(this.get(key));
+    this.get(key);
+    return this.#sources.get(key)!.target;
   }
 
   /** Pool statistics, for one source or all. */
@@ -166,21 +192,24 @@ export class Datasources {
     try {
       const conn = await this.pool(key).acquire({ holder: "probe" });
       const latencyMs = performance.now() - started;
-      let transport: Transport | undefined;
+      const { flavor, serverVersion, authPlugin } = conn;
+      let tls: TlsSession | undefined;
       try {
-        transport = await sessionTransport(conn.raw);
+        // The server's own view: a unix socket needs no TLS and MariaDB offers none there.
+        if (conn.transport !== "socket") tls = await sessionTls(conn.raw);
       } finally {
         conn.release();
       }
-      const config = this.get(key);
-      if (!transport.encrypted && !isLoopback(config.host) && !this.#warnedPlain.has(key)) {
+      const transport: Transport = conn.transport === "socket" ? "socket" : tls ? "tls" : "tcp";
+      const host = this.get(key).host;
+      if (transport === "tcp" && host && !isLoopback(host) && !this.#warnedPlain.has(key)) {
         this.#warnedPlain.add(key);
         this.log.warn(
           `Data source "${key}" is reached over the network without TLS: set [datasources.tls] mode = "verify_identity" (or "required") and enable TLS on the server`,
           { datasource: key },
         );
       }
-      return { ok: true, latencyMs, transport };
+      return { ok: true, latencyMs, transport, tls, flavor, serverVersion, authPlugin };
     } catch (error) {
       return { ok: false, latencyMs: performance.now() - started, error };
     }
@@ -188,7 +217,10 @@ export class Datasources {
 
   /** Every password in the config, so messages can be scrubbed of them. */
   secrets(): string[] {
-    return [...this.#sources.values()].map((s) => s.config.password.reveal());
+    return [
+      ...[...this.#sources.values()].map((s) => s.config.password.reveal()),
+      ...[...this.#commandSecrets.values()].flat(),
+    ];
   }
 
   /** Closes every pool: in-flight work may finish within `graceMs`. */
@@ -201,10 +233,40 @@ export class Datasources {
     }
     await Promise.allSettled(closing);
   }
+
+  #targetOf(config: DatasourceConfig): ConnectionTarget {
+    const command = config.passwordCommand;
+    return {
+      // A socket source has no host or port; the driver ignores them then.
+      host: config.host ?? "localhost",
+      port: config.port ?? 0,
+      ...(config.socket !== undefined ? { socket: config.socket } : {}),
+      user: config.username,
+      password: config.password,
+      ...(command !== undefined
+        ? {
+          fetchPassword: passwordCommand(command, {
+            onPassword: (value) => this.#rememberSecret(config.key, value),
+          }),
+        }
+        : {}),
+      connectTimeoutMs: config.pool.connectTimeoutMs,
+      tls: config.tls,
+    };
+  }
+
+  #rememberSecret(key: string, value: string): void {
+    const recent = this.#commandSecrets.get(key) ?? [];
+    if (recent.at(-1) !== value) {
+      // Bounded like the scrubber's series: an old token has long expired.
+      this.#commandSecrets.set(key, [...recent, value].slice(-SecretScrubber.ROTATING_KEEP));
+    }
+    this.options.onSecret?.(key, value);
+  }
 }
 
-/** The session's TLS version and cipher as the server reports them (empty: plain TCP). */
-function sessionTransport(raw: PooledConnection["raw"]): Promise<Transport> {
+/** The session's TLS version and cipher as the server reports them; undefined without TLS. */
+function sessionTls(raw: PooledConnection["raw"]): Promise<TlsSession | undefined> {
   return new Promise((resolve, reject) => {
     raw.query(
       "SHOW SESSION STATUS WHERE Variable_name IN ('Ssl_version', 'Ssl_cipher')",
@@ -216,7 +278,7 @@ function sessionTransport(raw: PooledConnection["raw"]): Promise<Transport> {
               .find((row) => row.Variable_name === name)?.Value ?? "",
           );
         const cipher = value("Ssl_cipher");
-        resolve({ encrypted: cipher !== "", version: value("Ssl_version"), cipher });
+        resolve(cipher === "" ? undefined : { version: value("Ssl_version"), cipher });
       },
     );
   });
@@ -226,15 +288,4 @@ function sessionTransport(raw: PooledConnection["raw"]): Promise<Transport> {
 export function isLoopback(host: string): boolean {
   const bare = host.replace(/^\[|\]$/g, "").toLowerCase();
   return bare === "localhost" || bare === "::1" || /^127\.\d+\.\d+\.\d+$/.test(bare);
-}
-
-function targetOf(config: DatasourceConfig): ConnectionTarget {
-  return {
-    host: config.host,
-    port: config.port,
-    user: config.username,
-    password: config.password,
-    connectTimeoutMs: config.pool.connectTimeoutMs,
-    tls: config.tls,
-  };
 }

@@ -29,6 +29,8 @@ export class SecretScrubber {
   static readonly MIN_LENGTH = 4;
 
   readonly #secrets = new Set<string>();
+  /** Secrets that replace each other over time (password_command output), newest last. */
+  readonly #rotating = new Map<string, string[]>();
   /** Every form of every secret: what the slow path replaces. */
   #forms: string[] = [];
   /**
@@ -40,7 +42,7 @@ export class SecretScrubber {
 
   /** How many secrets are registered. */
   get size(): number {
-    return this.#secrets.size;
+    return this.#secrets.size + [...this.#rotating.values()].reduce((n, v) => n + v.length, 0);
   }
 
   /**
@@ -52,13 +54,36 @@ export class SecretScrubber {
     if (value.length < SecretScrubber.MIN_LENGTH) return false;
     if (this.#secrets.has(value)) return true;
     this.#secrets.add(value);
-    const secrets = [...this.#secrets];
+    this.#rebuild();
+    return true;
+  }
+
+  /**
+   * Registers `value` as the newest of a series of secrets that replace each other, such as
+   * the short-lived tokens a `password_command` prints for every connection: the last
+   * `keep` of each `series` are scrubbed, so the set stays bounded however long the server
+   * runs (a token older than that has long expired). Returns false as `add()` does.
+   */
+  addRotating(series: string, value: string, keep = SecretScrubber.ROTATING_KEEP): boolean {
+    if (value.length < SecretScrubber.MIN_LENGTH) return false;
+    const values = this.#rotating.get(series) ?? [];
+    if (values.at(-1) === value) return true;
+    const kept = [...values.filter((v) => v !== value), value].slice(-keep);
+    this.#rotating.set(series, kept);
+    this.#rebuild();
+    return true;
+  }
+
+  /** How many of a series' secrets stay scrubbed. */
+  static readonly ROTATING_KEEP = 16;
+
+  #rebuild(): void {
+    const secrets = [...new Set([...this.#secrets, ...[...this.#rotating.values()].flat()])];
     const probes = minimal(secrets.flatMap(probesOf));
     // Longest first, so the alternation reports the widest match; not that it matters to test().
     probes.sort((a, b) => b.length - a.length);
     this.#forms = [...new Set(secrets.flatMap(formsOf))];
     this.#probe = new RegExp(probes.map(escapeRegExp).join("|"));
-    return true;
   }
 
   /**

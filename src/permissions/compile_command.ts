@@ -37,8 +37,11 @@ export function compileCommand(config: Config, options: CompileOptions): string[
   return [
     "compile",
     "--no-prompt",
-    ...permissionFlags(derivePermissions(config)),
+    // The binary starts itself for plugin processes, from where it is built.
+    ...permissionFlags(derivePermissions(config, { pluginExecutable: absolute(options.output) })),
     ...include.map((path) => `--include=${path}`),
+    // Plugin processes load it first; the server never imports it (it acts on import).
+    ...(include.length > 0 ? [`--include=${LOCKDOWN_MODULE}`] : []),
     ...(options.target ? [`--target=${options.target}`] : []),
     `--output=${options.output}`,
     options.entry,
@@ -46,6 +49,14 @@ export function compileCommand(config: Config, options: CompileOptions): string[
     "--config",
     config.path,
   ];
+}
+
+const LOCKDOWN_MODULE = decodeURIComponent(
+  new URL("../plugins/plugin_lockdown.ts", import.meta.url).pathname,
+);
+
+function absolute(path: string): string {
+  return isAbsolute(path) ? path : `${Deno.cwd()}/${path}`;
 }
 
 function isAbsolute(path: string): boolean {

@@ -13,19 +13,28 @@
  *   left denied. `NODE_DEBUG` (lib/packets/index.js) is exempt from checks in
  *   Deno's process.env, so needs nothing.
  * - sys, read, write, run: nothing. Hence `sys` stays empty.
+ *
+ * A unix-socket source (`socket`), measured on Deno 2.9.6: Deno.connect with
+ * transport "unix" checks read AND write of the socket's path AND net
+ * `unix:PATH`; each alone is refused. All three are scoped to that one path.
+ * A `password_command` needs run for exactly its program (as written: a bare
+ * name is looked up on PATH by Deno, a path must match).
  * - TLS (Deno.startTls, and node:tls over our socket): nothing beyond the net grant and
  *   reading the configured ca/cert/key files.
  */
 import type { Config } from "../config/config.ts";
+import { PLUGIN_ENV } from "../plugins/plugin_launch.ts";
 
 /** Scoped allow-lists for each permission kind; an empty list grants nothing. */
 export interface Permissions {
   readonly net: readonly string[];
   readonly read: readonly string[];
+  /** Unix sockets only: Deno checks write access to connect to one. Absent: none. */
+  readonly write?: readonly string[];
+  /** `password_command` programs, and Deno itself for plugin processes. Absent: none. */
+  readonly run?: readonly string[];
   readonly env: readonly string[];
   readonly sys: readonly string[];
-  /** Unstable runtime features to enable, e.g. `worker-options` for permission-less plugin workers. */
-  readonly unstable?: readonly string[];
 }
 
 export interface DeriveOptions {
@@ -33,39 +42,49 @@ export interface DeriveOptions {
   metricsPort?: number;
   /** Further files or folders the server must read. */
   extraRead?: string[];
+  /** The executable that starts plugin processes (default: the running Deno). */
+  pluginExecutable?: string;
 }
-
-/**
- * The server's own modules. A plugin's worker loads the plugin API and the
- * worker runtime from here with the server's read permission (Deno checks
- * every module a new worker loads, even one the server itself imported):
- * code only, never a secret. Kept for as long as the server runs, since a
- * stopped worker is started again.
- */
-const SERVER_SOURCE = decodeURIComponent(new URL("..", import.meta.url).pathname).replace(
-  /\/$/,
-  "",
-);
 
 /** Variables the server itself reads (see load_config.ts and the logger). */
 export const SERVER_ENV: readonly string[] = ["MYSQL_MCP_CONFIG", "MYSQL_MCP_LOG_LEVEL"];
 
 /** Derives exactly the permissions `config` needs: nothing is granted without a list. */
 export function derivePermissions(config: Config, options: DeriveOptions = {}): Permissions {
-  const net = config.datasources.map((source) => netAddress(source.host, source.port));
+  const net: string[] = [];
+  const sockets: string[] = [];
+  for (const source of config.datasources) {
+    if (source.socket !== undefined) {
+      sockets.push(source.socket);
+      net.push(`unix:${source.socket}`);
+    } else if (source.host !== undefined && source.port !== undefined) {
+      net.push(netAddress(source.host, source.port));
+    }
+  }
   if (options.metricsPort !== undefined) net.push(netAddress("127.0.0.1", options.metricsPort));
 
+  const plugins = config.server.pluginsDir !== undefined;
   const read = [config.path];
-  if (config.server.pluginsDir) read.push(config.server.pluginsDir, SERVER_SOURCE);
+  const pluginExecutable = plugins ? options.pluginExecutable ?? Deno.execPath() : undefined;
+  // The plugins folder is listed at startup; Deno.execPath() needs read of the executable.
+  if (config.server.pluginsDir) read.push(config.server.pluginsDir, pluginExecutable!);
+  read.push(...sockets, ...(options.extraRead ?? []));
   // TLS files are read for every new connection (a renewed certificate needs no restart),
   // so these stay granted after startup (drop_permissions.ts revokes the config file only).
-  for (const { tls } of config.datasources) {
-    if (tls.mode === "disabled") continue;
-    for (const file of [tls.ca, tls.cert, tls.key]) if (file) read.push(file);
+  for (const source of config.datasources) {
+    if (source.socket !== undefined || source.tls.mode === "disabled") continue;
+    for (const file of [source.tls.ca, source.tls.cert, source.tls.key]) if (file) read.push(file);
   }
-  read.push(...(options.extraRead ?? []));
+
+  const run = config.datasources.flatMap((source) =>
+    source.passwordCommand ? [source.passwordCommand[0]] : []
+  );
+  // Plugins run in processes of their own: the server starts Deno (or itself, compiled).
+  if (pluginExecutable) run.push(pluginExecutable);
 
   const env = [...SERVER_ENV];
+  // A plugin process gets a clean environment with only what Deno needs to find its cache.
+  if (plugins) env.push(...PLUGIN_ENV);
   for (const source of config.datasources) {
     if (source.passwordEnv) env.push(source.passwordEnv);
   }
@@ -73,10 +92,10 @@ export function derivePermissions(config: Config, options: DeriveOptions = {}): 
   return {
     net: unique(net),
     read: unique(read),
+    ...(sockets.length > 0 ? { write: unique(sockets) } : {}),
+    ...(run.length > 0 ? { run: unique(run) } : {}),
     env: unique(env).sort(),
     sys: [],
-    // Plugins run in workers with `permissions: "none"`, an unstable worker option.
-    ...(config.server.pluginsDir ? { unstable: ["worker-options"] } : {}),
   };
 }
 

@@ -7,9 +7,9 @@ import { SERVER_ENV } from "./derive_permissions.ts";
  * needs: environment access to the password variables (their values now sit
  * in Secret objects) and the server's own variables, and read access to the
  * config file (parsed). Kept: net to the configured servers, read of the
- * plugins folder and the server's source, which a restarted plugin worker
- * loads again, and read of the TLS ca/cert/key files, which every new
- * connection reads. After this, even code running in the server itself cannot
+ * plugins folder, running Deno for plugin processes (a stopped one is started
+ * again), and read of the TLS ca/cert/key files, which every new connection
+ * reads. After this, even code running in the server itself cannot
  * read a password variable or the config file's inline passwords.
  *
  * Deno's revoke also takes back a grant that covers the item (a whole folder,

@@ -89,7 +89,10 @@ export async function broaderThanNeeded(
     name: "read",
     path,
   }));
-  await probe("write", SENTINELS.write, () => false, (path) => ({ name: "write", path }));
+  await probe("write", SENTINELS.write, (p) => coversPath(needed.write ?? [], p), (path) => ({
+    name: "write",
+    path,
+  }));
   await probe("net", SENTINELS.net, (h) => needed.net.includes(h), (host) => ({
     name: "net",
     host,
@@ -102,7 +105,10 @@ export async function broaderThanNeeded(
     name: "sys",
     kind: kind as Deno.SysPermissionDescriptor["kind"],
   }));
-  await probe("run", SENTINELS.run, () => false, (command) => ({ name: "run", command }));
+  await probe("run", SENTINELS.run, (c) => (needed.run ?? []).includes(c), (command) => ({
+    name: "run",
+    command,
+  }));
   return found;
 }
 

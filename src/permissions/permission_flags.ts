@@ -1,6 +1,6 @@
 import type { Permissions } from "./derive_permissions.ts";
 
-const KINDS = ["net", "read", "env", "sys"] as const;
+const KINDS = ["net", "read", "write", "env", "sys", "run"] as const;
 
 /**
  * The `deno run` flags granting exactly `permissions`, e.g.
@@ -10,7 +10,7 @@ const KINDS = ["net", "read", "env", "sys"] as const;
 export function permissionFlags(permissions: Permissions): string[] {
   const flags: string[] = [];
   for (const kind of KINDS) {
-    const values = permissions[kind];
+    const values = permissions[kind] ?? [];
     if (values.length === 0) continue;
     for (const value of values) {
       // Deno splits the list on commas and has no escape for one inside a value.
@@ -26,6 +26,5 @@ export function permissionFlags(permissions: Permissions): string[] {
     }
     flags.push(`--allow-${kind}=${values.join(",")}`);
   }
-  for (const feature of permissions.unstable ?? []) flags.push(`--unstable-${feature}`);
   return flags;
 }

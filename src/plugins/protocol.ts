@@ -1,7 +1,7 @@
 /**
- * The messages between the server and a plugin's worker. A plugin reaches the
- * server only through these: it asks for SQL, logs and writes to stderr; the
- * server calls its tools and hooks. Everything crosses by structured clone.
+ * The messages between the server and a plugin's process. A plugin reaches
+ * the server only through these: it asks for SQL, logs and writes to stderr;
+ * the server calls its tools and hooks. Everything crosses as JSON frames.
  */
 import type { ToolAnnotations } from "../tools/tool.ts";
 import type { ErrorCode, ErrorDetails } from "../errors/tool_error.ts";
@@ -26,14 +26,14 @@ export type WireError =
   | { code: ErrorCode; message: string; details?: ErrorDetails }
   | { internal: string };
 
-/** Server → worker. */
+/** Server → plugin. */
 export type HostMessage =
   | { t: "call"; id: number; tool: string; args: unknown; requestId: string }
   | { t: "cancel"; id: number }
   | { t: "hook"; id: number; hook: HookName; info: StatementInfo; payload?: unknown }
   | { t: "sql-done"; id: number; value?: unknown; error?: WireError };
 
-/** Worker → server. */
+/** Plugin → server. */
 export type WorkerMessage =
   | { t: "ready"; name: string; tools: ToolDescription[]; hooks: HookName[] }
   | { t: "failed"; reason: string }

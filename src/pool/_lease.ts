@@ -2,7 +2,7 @@ import type { Connection as RawConnection } from "mysql2";
 import { ToolError } from "../errors/tool_error.ts";
 import { connectionError } from "./_connection_error.ts";
 import { DEAD, type Slot } from "./_slot.ts";
-import type { PooledConnection, ServerFlavor } from "./types.ts";
+import type { PooledConnection, ServerFlavor, Transport } from "./types.ts";
 
 /** What a Lease may ask of its Pool, kept off the pool's public surface. */
 export interface LeaseOwner {
@@ -41,6 +41,14 @@ export class Lease implements PooledConnection {
 
   get serverVersion(): string {
     return this.#slot.session.serverVersion;
+  }
+
+  get transport(): Transport | undefined {
+    return this.#slot.session.transport;
+  }
+
+  get authPlugin(): string | undefined {
+    return this.#slot.session.authPlugin;
   }
 
   markDirty(): void {

@@ -78,7 +78,8 @@ export function tlsFailure(error: unknown, tls: TlsConfig | undefined): ToolErro
   const text = typeof e.message === "string" ? e.message : "";
   const tlsRelated = e.code === "HANDSHAKE_SSL_ERROR" || e.code === "HANDSHAKE_NO_SSL_SUPPORT" ||
     e.errno === 4036 || e.errno === 3159 || /tls|ssl|certificate|alert/i.test(text);
-  if (e.errno === ACCESS_DENIED) return accessDenied(tls);
+  // Without a [datasources.tls] (a bare target) there is no setting to point at.
+  if (e.errno === ACCESS_DENIED) return tls ? accessDenied(tls) : undefined;
   if (!tlsRelated) return undefined;
   const failure = FAILURES.find((f) =>
     f.codes?.includes(e.code as string) || f.codes?.includes(e.errno as number) ||
@@ -96,8 +97,8 @@ export function tlsFailure(error: unknown, tls: TlsConfig | undefined): ToolErro
  * MySQL answers 1045 both for a wrong password and for an account whose REQUIRE SSL /
  * REQUIRE X509 this connection does not meet: say which TLS settings could be the cause.
  */
-function accessDenied(tls: TlsConfig | undefined): ToolError {
-  const hint = !tls || tls.mode === "disabled"
+function accessDenied(tls: TlsConfig): ToolError {
+  const hint = tls.mode === "disabled"
     ? 'or, if the account is created REQUIRE SSL or the server sets require_secure_transport, set [datasources.tls] mode = "preferred" or stricter'
     : tls.cert === undefined
     ? "or, if the account is created REQUIRE X509, set [datasources.tls] cert and key"

@@ -1,11 +1,12 @@
 import type { Connection as RawConnection } from "mysql2";
+import { authFailure, authPlugins, INITIAL_AUTH_PLUGIN } from "./_auth_plugins.ts";
 import type { DenoSocket } from "./deno_socket.ts";
 import { Readable } from "node:stream";
 import { ToolError } from "../errors/tool_error.ts";
 import { connectionError } from "./_connection_error.ts";
 import { tlsFailure } from "./_tls_error.ts";
 import { tlsSetup } from "./tls_setup.ts";
-import type { ConnectionTarget, ServerFlavor } from "./types.ts";
+import type { ConnectionTarget, ServerFlavor, Transport } from "./types.ts";
 
 /** A freshly opened, session-initialised connection. */
 export interface OpenedConnection {
@@ -13,8 +14,10 @@ export interface OpenedConnection {
   readonly threadId: number;
   readonly flavor: ServerFlavor;
   readonly serverVersion: string;
-  /** The session runs over TLS. */
-  readonly encrypted: boolean;
+  /** How it reached the server: "tcp", "tls" (TLS over TCP) or "socket" (a unix socket). */
+  readonly transport: Transport;
+  /** The authentication plugin the handshake ended with, e.g. "caching_sha2_password". */
+  readonly authPlugin: string;
 }
 
 // Modes that change how our SQL lexer must read text: backslash escapes and
@@ -83,7 +86,14 @@ export async function connect(
   if (signal?.aborted) {
     throw new ToolError("CONNECTION_FAILED", "Cannot connect: aborted");
   }
-  const [mysql, tls] = await Promise.all([loadDriver(), tlsSetup(target.tls, target.host)]);
+  // password_command: asked again for every connection (its tokens expire).
+  const [mysql, password, tls] = await Promise.all([
+    loadDriver(),
+    target.fetchPassword ? target.fetchPassword(signal) : target.password,
+    // TLS is for TCP: a unix socket never leaves the machine (and MariaDB offers no TLS there).
+    tlsSetup(target.socket === undefined ? target.tls : undefined, target.host),
+  ]);
+  let authPlugin = INITIAL_AUTH_PLUGIN;
   return await new Promise((resolve, reject) => {
     let settled = false;
     let socket: DenoSocket | undefined;
@@ -92,9 +102,18 @@ export async function connect(
       port: target.port,
       // Deno's own TCP instead of Node-compat net: ~10% less CPU per statement and a
       // tighter p99, measured A/B in-process (see docs/performance.md).
-      stream: () => (socket = tls.socket(target.host, target.port)),
+      stream: () => (socket = tls.socket(
+        target.socket !== undefined
+          ? { transport: "unix", path: target.socket }
+          : { hostname: target.host, port: target.port },
+      )),
+      authPlugins: authPlugins(mysql, {
+        isSecure: (connection) =>
+          target.socket !== undefined || connection.stream?.encrypted === true,
+        used: (plugin) => authPlugin = plugin,
+      }),
       user: target.user,
-      password: target.password.reveal(),
+      password: password.reveal(),
       database: target.database,
       connectTimeout: target.connectTimeoutMs,
       charset: "utf8mb4",
@@ -117,7 +136,8 @@ export async function connect(
       settled = true;
       cleanup();
       raw.destroy();
-      const failure = tlsFailure(error, target.tls) ?? connectionError(error, "Cannot connect");
+      const failure = authFailure(error) ?? tlsFailure(error, target.tls) ??
+        connectionError(error, "Cannot connect");
       if (tls.engine !== "node" || failure.details?.code !== "TLS_UNTRUSTED_CERT") {
         return reject(failure);
       }
@@ -176,7 +196,8 @@ export async function connect(
         // After TLS, mysql2's stream is node:tls's socket or our DenoSocket: both say `encrypted`.
         const encrypted = (raw as unknown as { stream?: { encrypted?: boolean } }).stream
           ?.encrypted === true;
-        resolve({ raw, threadId: raw.threadId, flavor, serverVersion, encrypted });
+        const transport = target.socket !== undefined ? "socket" : encrypted ? "tls" : "tcp";
+        resolve({ raw, threadId: raw.threadId, flavor, serverVersion, transport, authPlugin });
       });
     });
   });

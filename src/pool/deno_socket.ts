@@ -30,17 +30,25 @@ export interface DenoSocketOptions {
   holdAfterGreeting?: boolean;
 }
 
+/** Where a DenoSocket connects: a TCP host and port, or a unix socket's path. */
+export type SocketAddress =
+  | { readonly transport?: "tcp"; readonly hostname: string; readonly port: number }
+  | { readonly transport: "unix"; readonly path: string };
+
 /**
- * The small part of net.Socket that mysql2 uses, on Deno's own TCP
- * connection. Deno's Node-compat `net` costs tens of microseconds of CPU
- * per write and read; this goes straight to Deno.connect. startTls() moves
- * the same connection to TLS inside the MySQL handshake (after SSLRequest).
+ * The small part of net.Socket that mysql2 uses, on Deno's own TCP (or unix
+ * socket) connection. Deno's Node-compat `net` costs tens of microseconds of
+ * CPU per write and read; this goes straight to Deno.connect. startTls() moves
+ * a TCP connection to TLS inside the MySQL handshake (after SSLRequest).
  */
 export class DenoSocket extends EventEmitter {
   destroyed = false;
-  /** True once startTls() has succeeded. */
+  /**
+   * True once the bytes travel over TLS (Node's TLSSocket has the same flag): then, as over a
+   * unix socket, the auth plugins may send the password as is (see _auth_plugins.ts).
+   */
   encrypted = false;
-  #conn: Deno.TcpConn | Deno.TlsConn | undefined;
+  #conn: Deno.TcpConn | Deno.UnixConn | Deno.TlsConn | undefined;
   #pending: Uint8Array[] = [];
   #writing = false;
   #flushed: (() => void)[] = [];
@@ -53,23 +61,34 @@ export class DenoSocket extends EventEmitter {
   /** Called with the server's first packet (its greeting) before the driver sees it. */
   onGreeting: ((packet: Uint8Array) => void) | undefined;
 
-  constructor(hostname: string, port: number, options: DenoSocketOptions = {}) {
+  constructor(address: SocketAddress, options: DenoSocketOptions = {}) {
     super();
     if (options.holdAfterGreeting) this.#holding = Promise.withResolvers();
-    Deno.connect({ hostname, port }).then(
+    const connecting: Promise<Deno.TcpConn | Deno.UnixConn> = address.transport === "unix"
+      ? Deno.connect(address)
+      : Deno.connect({ hostname: address.hostname, port: address.port });
+    connecting.then(
       (conn) => {
         if (this.destroyed) {
           conn.close();
           return;
         }
         this.#conn = conn;
-        conn.setNoDelay(true);
-        conn.setKeepAlive(true);
+        if ("setNoDelay" in conn) {
+          conn.setNoDelay(true);
+          conn.setKeepAlive(true);
+        }
         this.emit("connect");
         void this.#flush();
         void this.#readLoop();
       },
-      (error) => this.#fail(error),
+      // A missing unix socket is not an unknown host: say so in Node's words.
+      (error) =>
+        this.#fail(
+          address.transport === "unix" && error instanceof Deno.errors.NotFound
+            ? Object.assign(error, { code: "ENOENT" })
+            : error,
+        ),
     );
   }
 

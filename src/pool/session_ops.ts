@@ -1,5 +1,5 @@
 import type { Connection as RawConnection } from "mysql2";
-import type { ConnectionTarget, ServerFlavor } from "./types.ts";
+import type { ConnectionTarget, ServerFlavor, Transport } from "./types.ts";
 
 /**
  * All the pool asks of one open connection. Implemented over mysql2 in
@@ -14,6 +14,10 @@ export interface SessionOps {
   readonly threadId: number;
   readonly flavor: ServerFlavor;
   readonly serverVersion: string;
+  /** "tcp", "tls" or "socket"; test fakes may leave it out. */
+  readonly transport?: Transport;
+  /** The authentication plugin the connection logged in with; test fakes may leave it out. */
+  readonly authPlugin?: string;
   /** One round trip that proves the server still answers. */
   ping(): Promise<void>;
   /** Drops all session state (COM_RESET_CONNECTION) and puts our defaults back: safe sql_mode, READ ONLY. */

@@ -1,7 +1,7 @@
 import type { Connection as RawConnection, ConnectionOptions } from "mysql2";
 import type { TlsConfig } from "../config/config.ts";
 import { ToolError } from "../errors/tool_error.ts";
-import { DenoSocket } from "./deno_socket.ts";
+import { DenoSocket, type SocketAddress } from "./deno_socket.ts";
 
 /**
  * Which TLS engine encrypts a connection:
@@ -22,7 +22,7 @@ export interface TlsSetup {
   /** mysql2 options to merge: `ssl` and, for the node engine, the name to verify. */
   readonly driverOptions: Pick<ConnectionOptions, "ssl" | "host">;
   /** Our socket to the server, ready for the engine. */
-  socket(host: string, port: number): DenoSocket;
+  socket(address: SocketAddress): DenoSocket;
   /** Wires the engine into the connection mysql2 just created, before its handshake starts. */
   attach(raw: RawConnection, socket: DenoSocket): void;
 }
@@ -30,7 +30,7 @@ export interface TlsSetup {
 const NO_TLS: TlsSetup = {
   engine: "none",
   driverOptions: {},
-  socket: (host, port) => new DenoSocket(host, port),
+  socket: (address) => new DenoSocket(address),
   attach: () => {},
 };
 
@@ -60,7 +60,7 @@ export async function tlsSetup(tls: TlsConfig | undefined, host: string): Promis
       // mysql2 only needs to know TLS is wanted: it then sends SSLRequest, calls startTLS
       // (replaced below) and treats the channel as secure for authentication.
       driverOptions: { ssl: {} },
-      socket: (host, port) => new DenoSocket(host, port, { holdAfterGreeting: true }),
+      socket: (address) => new DenoSocket(address, { holdAfterGreeting: true }),
       attach(raw, socket) {
         const startTls: TlsHandover = (onSecure) => {
           socket.startTls({
@@ -89,7 +89,7 @@ export async function tlsSetup(tls: TlsConfig | undefined, host: string): Promis
         minVersion: tls.minVersion,
       },
     },
-    socket: (host, port) => new DenoSocket(host, port),
+    socket: (address) => new DenoSocket(address),
     attach(raw, socket) {
       if (tls.mode !== "preferred") return;
       // mysql2 refuses a server without TLS when `ssl` is set, and reads `config.ssl` only

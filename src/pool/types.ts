@@ -6,10 +6,15 @@ import type { SourceHealth } from "./source_health.ts";
 
 /** Where and as whom to connect. The password stays a Secret until the driver needs it. */
 export interface ConnectionTarget {
+  /** TCP host and port; unused when `socket` is set. */
   readonly host: string;
   readonly port: number;
+  /** Path of the server's unix socket, instead of host and port. */
+  readonly socket?: string;
   readonly user: string;
   readonly password: Secret;
+  /** When set, asked for the password of every new connection instead of `password`. */
+  readonly fetchPassword?: (signal?: AbortSignal) => Promise<Secret>;
   /** Default database of the session; undefined for a server-level connection. */
   readonly database?: string;
   readonly connectTimeoutMs: number;
@@ -19,6 +24,9 @@ export interface ConnectionTarget {
 
 export type ServerFlavor = "mariadb" | "mysql";
 
+/** How a connection reaches its server: plain TCP, TLS over TCP, or a unix socket. */
+export type Transport = "tcp" | "tls" | "socket";
+
 /** A connection lent by a Pool. Give it back with release() or discard(), exactly once. */
 export interface PooledConnection {
   /** The mysql2 callback-API connection; only the SQL gate and stream code touch it. */
@@ -27,6 +35,10 @@ export interface PooledConnection {
   readonly threadId: number;
   readonly flavor: ServerFlavor;
   readonly serverVersion: string;
+  /** "tcp", "tls" or "socket"; absent from test fakes. */
+  readonly transport?: Transport;
+  /** The authentication plugin the connection logged in with; absent from test fakes. */
+  readonly authPlugin?: string;
   /** Says session state may have changed: release() resets it before reuse. */
   markDirty(): void;
   /** Says this loan is meant to last (a result stream): no leak report for it. */

@@ -1,33 +1,32 @@
 import { z } from "zod";
 import { sanitizeText } from "../errors/sanitize.ts";
 import type { Logger } from "../log/logger.ts";
-import { MemoryWatch } from "../plugins/memory_watch.ts";
-import { type PluginDescription, PluginWorker } from "../plugins/plugin_worker_host.ts";
+import { type PluginDescription, PluginProcess } from "../plugins/plugin_process.ts";
 import type { PluginDefinition, ToolDefinition } from "./tool.ts";
 
 export interface LoadedPlugin {
-  /** Tools and hooks that are messages to the plugin's worker. */
+  /** Tools and hooks that are messages to the plugin's process. */
   plugin: PluginDefinition;
   /** The file name (not its full path), shown as the owner of its tools. */
   owner: string;
-  /** Ends the plugin's worker. */
+  /** Ends the plugin's process. */
   close?(): void;
 }
 
 export interface LoadPluginsOptions {
-  /** A tool call (or a load) that takes longer ends the plugin's worker. */
+  /** A tool call (or a load) that takes longer ends the plugin's process. */
   timeLimitMs: number;
   /** The same for one hook call. */
   hookTimeLimitMs: number;
-  /** RSS growth that ends plugin workers; by default half V8's heap limit, at most 1 GiB. */
-  memoryLimitBytes?: number;
+  /** The V8 heap limit of each plugin's process (default 256 MB). */
+  memoryLimitMb?: number;
 }
 
-/** Arguments pass through here unchecked: the plugin's worker validates them with its own schema. */
+/** Arguments pass through here unchecked: the plugin's process validates them with its own schema. */
 const CHECKED_IN_WORKER = z.looseObject({});
 
 /**
- * Starts one worker without permissions per `*.ts` / `*.js` file of `dir`
+ * Starts one process without permissions per `*.ts` / `*.js` file of `dir`
  * that default-exports a plugin or a single tool. A file that fails to load
  * or validate is logged with the reason and skipped; the others still load.
  */
@@ -51,27 +50,20 @@ export async function loadPlugins(
     return [];
   }
   if (names.length === 0) return [];
-  const watch = new MemoryWatch({
-    limitBytes: options.memoryLimitBytes ?? await defaultMemoryLimit(),
-  });
   const started = await Promise.all(
     names.sort().map(async (name) => {
       const path = `${dir.replace(/\/$/, "")}/${name}`;
       try {
-        const { worker, description } = await PluginWorker.start(path, name, { ...options, log });
-        watch.add(worker);
+        const { child, description } = await PluginProcess.start(path, name, { ...options, log });
         log.info("plugin loaded", {
           plugin: description.name,
           file: name,
           tools: description.tools.length,
         });
         return {
-          plugin: remotePlugin(worker, description),
+          plugin: remotePlugin(child, description),
           owner: `plugin ${name}`,
-          close: () => {
-            watch.delete(worker);
-            worker.close();
-          },
+          close: () => child.close(),
         };
       } catch (error) {
         log.error("plugin skipped", { file: name, reason: reasonOf(error) });
@@ -82,24 +74,18 @@ export async function loadPlugins(
   return started.filter((loaded) => loaded !== undefined);
 }
 
-/** The plugin as the server registers it: definitions whose code is in the worker. */
-function remotePlugin(worker: PluginWorker, description: PluginDescription): PluginDefinition {
+/** The plugin as the server registers it: definitions whose code is in the plugin's process. */
+function remotePlugin(child: PluginProcess, description: PluginDescription): PluginDefinition {
   const tools = description.tools.map((tool): ToolDefinition => ({
     name: tool.name,
     description: tool.description,
     input: CHECKED_IN_WORKER,
     ...(tool.annotations ? { annotations: tool.annotations } : {}),
     listed: { input: tool.input, ...(tool.output ? { output: tool.output } : {}) },
-    handler: (args, ctx) => worker.call(tool.name, args, ctx),
+    handler: (args, ctx) => child.call(tool.name, args, ctx),
   }));
-  const hooks = worker.hooks(description.hooks);
+  const hooks = child.hooks(description.hooks);
   return { name: description.name, tools, ...(hooks ? { hooks } : {}) };
-}
-
-/** Half of V8's heap limit (the point where it would end the process), at most 1 GiB. */
-async function defaultMemoryLimit(): Promise<number> {
-  const { getHeapStatistics } = await import("node:v8");
-  return Math.min(2 ** 30, Math.floor(getHeapStatistics().heap_size_limit / 2));
 }
 
 function reasonOf(error: unknown): string {

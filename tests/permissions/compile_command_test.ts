@@ -7,17 +7,23 @@ const CONFIG = configWith(
   { pluginsDir: "/etc/mcp/plugins" },
 );
 
+const BINARY = `${Deno.cwd()}/dist/mysql-mcp`;
+const LOCKDOWN = decodeURIComponent(
+  new URL("../../src/plugins/plugin_lockdown.ts", import.meta.url).pathname,
+);
+
 Deno.test("compileCommand() bakes the derived flags and the serve arguments into the binary", () => {
   assertEquals(compileCommand(CONFIG, { output: "dist/mysql-mcp", entry: "main.ts" }), [
     "compile",
     "--no-prompt",
     "--allow-net=127.0.0.1:3306",
-    `--allow-read=/etc/mcp/datasources.toml,/etc/mcp/plugins,${
-      decodeURIComponent(new URL("../../src", import.meta.url).pathname)
-    }`,
-    "--allow-env=MYSQL_MCP_CONFIG,MYSQL_MCP_LOG_LEVEL,SHOP_PASSWORD",
-    "--unstable-worker-options",
+    `--allow-read=/etc/mcp/datasources.toml,/etc/mcp/plugins,${BINARY}`,
+    "--allow-env=DENO_DIR,HOME,MYSQL_MCP_CONFIG,MYSQL_MCP_LOG_LEVEL,SHOP_PASSWORD,SSL_CERT_DIR," +
+    "SSL_CERT_FILE,XDG_CACHE_HOME",
+    // The binary starts itself (where it is built) for plugin processes.
+    `--allow-run=${BINARY}`,
     "--include=/etc/mcp/plugins",
+    `--include=${LOCKDOWN}`,
     "--output=dist/mysql-mcp",
     "main.ts",
     "serve",
@@ -36,6 +42,7 @@ Deno.test("compileCommand() embeds the given plugin files and passes a target", 
   assertEquals(argv.filter((a) => a.startsWith("--include")), [
     "--include=/etc/mcp/plugins/a.ts",
     "--include=/etc/mcp/plugins/b.ts",
+    `--include=${LOCKDOWN}`,
   ]);
   assertEquals(argv.includes("--target=aarch64-unknown-linux-gnu"), true);
   assertEquals(argv.slice(-4), ["main.ts", "serve", "--config", "/etc/mcp/datasources.toml"]);

@@ -5,23 +5,25 @@ import { parseConfig } from "../../src/config/parse_config.ts";
 import { configWith, type SourceSketch } from "./_config.ts";
 
 const FIXED_ENV = ["MYSQL_MCP_CONFIG", "MYSQL_MCP_LOG_LEVEL"];
-/** The server's own modules, which plugin workers load with the server's read permission. */
-const SERVER_SOURCE = decodeURIComponent(new URL("../../src", import.meta.url).pathname);
+/** Deno itself: the server starts it for plugin processes (Deno.execPath() needs read of it). */
+const DENO = Deno.execPath();
+/** What a plugin process needs to find Deno's module cache. */
+const PLUGIN_ENV = ["DENO_DIR", "HOME", "SSL_CERT_DIR", "SSL_CERT_FILE", "XDG_CACHE_HOME"];
 
-Deno.test("permissionFlags() scopes net, read and env to exactly what the config names, and enables plugin workers", () => {
+Deno.test("permissionFlags() scopes net, read, env and run to exactly what the config names, and lets plugins start", () => {
   const config = configWith([
     { host: "127.0.0.1", port: 3306, passwordEnv: "SHOP_PASSWORD" },
     { host: "db.internal", port: 3307 },
   ], { pluginsDir: "/etc/mcp/plugins" });
   assertEquals(permissionFlags(derivePermissions(config)), [
     "--allow-net=127.0.0.1:3306,db.internal:3307",
-    `--allow-read=/etc/mcp/datasources.toml,/etc/mcp/plugins,${SERVER_SOURCE}`,
-    "--allow-env=MYSQL_MCP_CONFIG,MYSQL_MCP_LOG_LEVEL,SHOP_PASSWORD",
-    "--unstable-worker-options",
+    `--allow-read=/etc/mcp/datasources.toml,/etc/mcp/plugins,${DENO}`,
+    `--allow-env=${[...FIXED_ENV, ...PLUGIN_ENV, "SHOP_PASSWORD"].sort().join(",")}`,
+    `--allow-run=${DENO}`,
   ]);
 });
 
-Deno.test("without a plugins folder there is no worker option and no read of the server's source", () => {
+Deno.test("without a plugins folder nothing is run and no plugin variable is read", () => {
   const flags = permissionFlags(derivePermissions(configWith([{ host: "db", port: 3306 }])));
   assertEquals(flags, [
     "--allow-net=db:3306",
@@ -68,7 +70,7 @@ Deno.test("derivePermissions() adds extra readable paths without repeats", () =>
   const config = configWith([{ host: "localhost", port: 3306 }], { pluginsDir: "/srv/plugins" });
   assertEquals(
     derivePermissions(config, { extraRead: ["/srv/plugins", "/srv/ca.pem"] }).read,
-    ["/etc/mcp/datasources.toml", "/srv/plugins", SERVER_SOURCE, "/srv/ca.pem"],
+    ["/etc/mcp/datasources.toml", "/srv/plugins", DENO, "/srv/ca.pem"],
   );
 });
 
@@ -95,21 +97,23 @@ Deno.test("derivePermissions() reads the plugins folder parseConfig() resolved",
   });
   assertEquals(derivePermissions(config), {
     net: ["db.internal:3307"],
-    read: ["/etc/mcp/datasources.toml", "/etc/mcp/plugins", SERVER_SOURCE],
-    env: ["MYSQL_MCP_CONFIG", "MYSQL_MCP_LOG_LEVEL", "SHOP_PASSWORD"],
+    read: ["/etc/mcp/datasources.toml", "/etc/mcp/plugins", DENO],
+    env: [...FIXED_ENV, ...PLUGIN_ENV, "SHOP_PASSWORD"].sort(),
     sys: [],
-    unstable: ["worker-options"],
+    run: [DENO],
   });
 });
 
 Deno.test("permissionFlags() omits a kind with nothing to grant instead of granting all", () => {
-  assertEquals(permissionFlags({ net: [], read: [], env: ["A"], sys: [] }), ["--allow-env=A"]);
-  assertEquals(permissionFlags({ net: [], read: [], env: [], sys: [] }), []);
+  assertEquals(permissionFlags({ net: [], read: [], env: ["A"], sys: [], run: [] }), [
+    "--allow-env=A",
+  ]);
+  assertEquals(permissionFlags({ net: [], read: [], env: [], sys: [], run: [] }), []);
 });
 
 Deno.test("permissionFlags() names sys APIs when some are needed", () => {
   assertEquals(
-    permissionFlags({ net: [], read: [], env: [], sys: ["hostname", "osRelease"] }),
+    permissionFlags({ net: [], read: [], env: [], sys: ["hostname", "osRelease"], run: [] }),
     ["--allow-sys=hostname,osRelease"],
   );
 });
@@ -124,7 +128,7 @@ Deno.test("permissionFlags() refuses a value with a comma, which Deno's syntax c
     `Cannot grant read access to "/etc/mcp/a,b/datasources.toml"`,
   );
   assertThrows(
-    () => permissionFlags({ net: ["a,b:1"], read: [], env: [], sys: [] }),
+    () => permissionFlags({ net: ["a,b:1"], read: [], env: [], sys: [], run: [] }),
     TypeError,
     "comma",
   );
@@ -132,7 +136,7 @@ Deno.test("permissionFlags() refuses a value with a comma, which Deno's syntax c
 
 Deno.test("permissionFlags() refuses an empty value, which would read as an unscoped flag", () => {
   assertThrows(
-    () => permissionFlags({ net: [], read: [""], env: [], sys: [] }),
+    () => permissionFlags({ net: [], read: [""], env: [], sys: [], run: [] }),
     TypeError,
     "empty",
   );
@@ -215,14 +219,14 @@ Deno.test("--allow-env lists exactly the named password variables and the server
   );
 });
 
-Deno.test("--allow-read lists the config file, the plugins folder and the server's source, once each", () => {
+Deno.test("--allow-read lists the config file, the plugins folder and Deno itself, once each", () => {
   fc.assert(
     fc.property(sourcesArb, optionsArb, (sources, options) => {
       const config = configWith(sources, { pluginsDir: options.pluginsDir });
       const read = flagValues(permissionFlags(derivePermissions(config)), "read");
       assertEquals(read, [
         config.path,
-        ...(options.pluginsDir ? [options.pluginsDir, SERVER_SOURCE] : []),
+        ...(options.pluginsDir ? [options.pluginsDir, DENO] : []),
       ]);
     }),
     { numRuns: 100 },
@@ -238,9 +242,7 @@ Deno.test("no derived flag is ever -A, --allow-all or an unscoped --allow-*", ()
       );
       for (const flag of flags) {
         assertEquals(flag !== "-A" && flag !== "--allow-all", true, flag);
-        // The one flag that grants nothing: it lets plugin workers run with none.
-        if (flag === "--unstable-worker-options") continue;
-        assertEquals(/^--allow-(net|read|env|sys)=[^,]+(,[^,]+)*$/.test(flag), true, flag);
+        assertEquals(/^--allow-(net|read|env|sys|run)=[^,]+(,[^,]+)*$/.test(flag), true, flag);
       }
     }),
     { numRuns: 200 },

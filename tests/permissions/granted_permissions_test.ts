@@ -11,6 +11,7 @@ const NEEDED: Permissions = {
   read: ["/etc/mcp/datasources.toml", "/etc/mcp/plugins"],
   env: ["MYSQL_MCP_CONFIG", "MYSQL_MCP_LOG_LEVEL", "SHOP_PASSWORD"],
   sys: [],
+  run: [],
 };
 
 /** A fake Deno.permissions.query granting what `grants` lists, e.g. `net`, `sys:hostname`. */

@@ -30,8 +30,8 @@ export interface TestApp {
 export interface TestAppOptions extends AppOptions {
   /** TOML appended to the generated config (e.g. [[tools]]). */
   extraToml?: string;
-  /** Replaces lines of the default [[datasources]] block, e.g. { read_only: "true" }. */
-  source?: Record<string, string>;
+  /** Replaces lines of the default [[datasources]] block, e.g. { read_only: "true" }; undefined drops one. */
+  source?: Record<string, string | undefined>;
   server?: Record<string, string>;
   pool?: Record<string, string>;
   /** Load [[tools]] and plugins like main.ts does. */
@@ -47,7 +47,7 @@ export function testConfigToml(db: TestDatabase, options: TestAppOptions = {}): 
     stream_idle_timeout: '"2s"',
     ...options.server,
   };
-  const source: Record<string, string> = {
+  const source: Record<string, string | undefined> = {
     key: '"test"',
     name: '"Test database"',
     host: JSON.stringify(db.server.host),
@@ -63,8 +63,8 @@ export function testConfigToml(db: TestDatabase, options: TestAppOptions = {}): 
     acquire_timeout: '"3s"',
     ...options.pool,
   };
-  const lines = (o: Record<string, string>) =>
-    Object.entries(o).map(([k, v]) => `${k} = ${v}`).join("\n");
+  const lines = (o: Record<string, string | undefined>) =>
+    Object.entries(o).filter(([, v]) => v !== undefined).map(([k, v]) => `${k} = ${v}`).join("\n");
   return `[server]\n${lines(server)}\n\n[[datasources]]\n${lines(source)}\n[datasources.pool]\n${
     lines(pool)
   }\n\n${options.extraToml ?? ""}\n`;

@@ -79,12 +79,13 @@ tlsTest("a verify_identity source serves tools and its pooled sessions are encry
       // The server's own view of a pooled session.
       const probe = await app.datasources.probe(key);
       assert.ok(probe.ok, String(probe.error));
-      assert.equal(probe.transport?.encrypted, true);
-      assert.match(probe.transport!.version, /^TLSv1\.[23]$/);
-      assert.notEqual(probe.transport!.cipher, "");
+      assert.equal(probe.transport, "tls");
+      assert.match(probe.tls!.version, /^TLSv1\.[23]$/);
+      assert.notEqual(probe.tls!.cipher, "");
     }
     const probe = await app.datasources.probe("plain");
-    assert.deepEqual(probe.transport, { encrypted: false, version: "", cipher: "" });
+    assert.equal(probe.transport, "tcp");
+    assert.equal(probe.tls, undefined);
   } finally {
     await client.close();
     await app.close(0);
@@ -104,13 +105,11 @@ tlsTest(
       }).output();
       const stdout = new TextDecoder().decode(out.stdout);
       assert.equal(out.code, 0, stdout + new TextDecoder().decode(out.stderr));
-      assert.match(stdout, /^KEY\s+NAME\s+STATUS\s+LATENCY\s+TRANSPORT$/m);
-      assert.match(
-        stdout,
-        /^verified\s+verified\s+available\s+[\d.]+ ms\s+tls \(TLSv1\.[23], \S+\)$/m,
-      );
-      assert.match(stdout, /^x509\s+x509\s+available\s+[\d.]+ ms\s+tls \(TLSv1\.[23], \S+\)$/m);
-      assert.match(stdout, /^plain\s+plain\s+available\s+[\d.]+ ms\s+tcp$/m);
+      assert.match(stdout, /^KEY\s+NAME\s+STATUS\s+LATENCY\s+TRANSPORT\s+SERVER\s+AUTH$/m);
+      const tls = String.raw`available\s+[\d.]+ ms\s+tls \(TLSv1\.[23], \S+\)\s+mariadb \S+\s+\w+$`;
+      assert.match(stdout, new RegExp(String.raw`^verified\s+verified\s+` + tls, "m"));
+      assert.match(stdout, new RegExp(String.raw`^x509\s+x509\s+` + tls, "m"));
+      assert.match(stdout, /^plain\s+plain\s+available\s+[\d.]+ ms\s+tcp\s+mariadb /m);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
@@ -202,7 +201,7 @@ Deno.test({
       for (let i = 0; i < 2; i++) {
         const probe = await app.datasources.probe("remote");
         assert.ok(probe.ok, String(probe.error));
-        assert.equal(probe.transport?.encrypted, false);
+        assert.equal(probe.transport, "tcp");
       }
       assert.deepEqual(warnings, [
         'Data source "remote" is reached over the network without TLS: set [datasources.tls] mode = "verify_identity" (or "required") and enable TLS on the server',

@@ -42,7 +42,7 @@ async function session(t: ConnectionTarget) {
     );
     const value = (name: string) => rows.find((row) => row.Variable_name === name)?.Value ?? "";
     return {
-      encrypted: opened.encrypted,
+      encrypted: opened.transport === "tls",
       cipher: value("Ssl_cipher"),
       version: value("Ssl_version"),
     };

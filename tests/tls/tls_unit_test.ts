@@ -42,7 +42,10 @@ Deno.test("DenoSocket sees a greeting that arrives in pieces whole, before the d
     await new Promise((resolve) => setTimeout(resolve, 50));
     conn.close();
   })();
-  const socket = new DenoSocket("127.0.0.1", (listener.addr as Deno.NetAddr).port);
+  const socket = new DenoSocket({
+    hostname: "127.0.0.1",
+    port: (listener.addr as Deno.NetAddr).port,
+  });
   const events: string[] = [];
   let seen: Uint8Array | undefined;
   socket.onGreeting = (bytes) => {

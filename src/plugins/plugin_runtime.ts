@@ -1,5 +1,5 @@
 /**
- * The server's side inside a plugin's worker: validates the plugin, describes
+ * The server's side inside a plugin's process: validates the plugin, describes
  * its tools as JSON Schema, and answers the server's calls and hook requests.
  * The handler's context turns query/execute/log into messages, so the plugin
  * reaches the database only through the server's SQL gate.
@@ -15,13 +15,13 @@ import type {
 } from "../tools/tool.ts";
 import { describeIssues, toolJsonSchema } from "../tools/tool_json_schema.ts";
 import type { HookName, HostMessage, LogLevel, ToolDescription, WireError } from "./protocol.ts";
-import { post, stringify } from "./worker_lockdown.ts";
+import { post, receive, stringify } from "./plugin_channel.ts";
 
 const PLUGIN_SANDBOX =
   "plugins run without permissions; reach the database through ctx.query and ctx.execute";
 const HOOKS: HookName[] = ["beforeQuery", "afterQuery", "onError"];
 
-/** Serves `exported` (a plugin file's default export) until the worker is terminated. */
+/** Serves `exported` (a plugin file's default export) until the server closes the channel. */
 export function servePlugin(exported: unknown, file: string): void {
   let plugin: PluginDefinition;
   let described: ToolDescription[];
@@ -56,8 +56,7 @@ export function servePlugin(exported: unknown, file: string): void {
     };
   };
 
-  globalThis.addEventListener("message", async (event) => {
-    const message = (event as MessageEvent<HostMessage>).data;
+  void receive(async (message: HostMessage) => {
     switch (message.t) {
       case "call": {
         const controller = new AbortController();
@@ -180,19 +179,15 @@ function plainRequest(request: StatementRequest): StatementRequest {
   };
 }
 
-/** Log fields as data: what structured clone cannot carry goes as JSON or text. */
+/** Log fields as data: what JSON cannot carry goes as text. */
 function cloneable(
   fields: Record<string, unknown> | undefined,
 ): Record<string, unknown> | undefined {
   if (fields === undefined) return undefined;
   try {
-    return structuredClone(fields);
+    return JSON.parse(stringify(fields));
   } catch {
-    try {
-      return JSON.parse(JSON.stringify(fields));
-    } catch {
-      return { fields: String(fields) };
-    }
+    return { fields: String(fields) };
   }
 }
 

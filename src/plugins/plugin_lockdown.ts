@@ -1,34 +1,45 @@
 /**
- * Runs first in every plugin worker, before the plugin's own module: the
- * worker already has no permissions, and this takes away what needs none.
- * stdout belongs to MCP and stdin carries the client's requests, so a plugin
- * gets neither; its stderr writes and console output become messages the
- * server writes through its secret scrubber. `Deno.exit` would end the worker
- * silently; it throws instead. Deno's internals (raw ops) are removed, and the
- * shared prototypes made tamper-proof.
+ * Runs first in every plugin's process, before the plugin's own module: the
+ * process was started without permissions, and this takes away what needs
+ * none. stdin and stdout are the channel to the server (plugin_channel.ts
+ * captured them), so a plugin gets neither; its stderr writes and console
+ * output become messages the server writes through its secret scrubber.
+ * `Deno.exit` throws instead of ending the process (a tool error is clearer
+ * than a restart). Deno's internals are removed and the shared prototypes made
+ * tamper-proof, so a plugin cannot break its own validation and hooks.
  *
- * The server imports this module too, so that it is part of the module graph
- * Deno lets a worker load without read permission; it does nothing outside a
- * worker.
+ * Whatever a plugin does beyond this (allocating without end, a process-wide
+ * V8 flag, killing itself) ends only its own process; the server starts a
+ * fresh one. Only the plugin process imports this module.
  */
 import { CONSOLE_LEVELS } from "../log/route_console.ts";
-import type { WorkerMessage } from "./protocol.ts";
+import process from "node:process";
+import { exitProcess, post } from "./plugin_channel.ts";
 
-const IN_WORKER = "WorkerGlobalScope" in globalThis;
-// A worker's global scope; typed by hand, since this module is checked with the server's lib.
-const scope = globalThis as unknown as { postMessage?(message: unknown): void };
-const postMessage = IN_WORKER ? scope.postMessage!.bind(scope) : () => {};
 const inspect = Deno.inspect;
-/** Kept before the plugin runs: a plugin that replaces the global breaks only itself. */
-export const stringify = JSON.stringify;
 const decoder = new TextDecoder();
 
-/** Posts to the server; captured before the plugin could replace the global. */
-export function post(message: WorkerMessage): void {
-  postMessage(message);
-}
+const PERMISSIONS = ["read", "write", "net", "env", "run", "ffi", "sys", "import"] as const;
 
-if (IN_WORKER) lockDown();
+dropEveryPermission();
+lockDown();
+
+/**
+ * Started by `deno run` the process has no permission to drop; a compiled
+ * server starts it as itself, with the server's own grants, which go here,
+ * before any plugin code runs. Anything still granted afterwards ends the
+ * process: a plugin never runs with a permission.
+ */
+function dropEveryPermission(): void {
+  for (const name of PERMISSIONS) Deno.permissions.revokeSync({ name });
+  const left = PERMISSIONS.filter((name) =>
+    Deno.permissions.querySync({ name }).state === "granted"
+  );
+  if (left.length > 0) {
+    post({ t: "failed", reason: `the plugin process could not drop ${left.join(", ")}` });
+    exitProcess(1);
+  }
+}
 
 function lockDown(): void {
   const console = globalThis.console as unknown as Record<string, unknown>;
@@ -64,8 +75,24 @@ function lockDown(): void {
     configurable: false,
   });
   delete deno[(Deno as unknown as { internal: symbol }).internal];
+  // Node's streams write to the same file descriptors: the channel would get stray bytes.
+  for (const stream of [process.stdout, process.stderr]) {
+    Object.defineProperty(stream, "write", {
+      value: (chunk: unknown, ...rest: unknown[]) => {
+        const text = typeof chunk === "string" ? chunk : decoder.decode(chunk as Uint8Array);
+        post({ t: "stderr", text });
+        const done = rest.find((arg) => typeof arg === "function") as (() => void) | undefined;
+        done?.();
+        return true;
+      },
+      configurable: false,
+    });
+  }
+  process.exit = (() => {
+    throw new Error("process.exit is not available to plugins: return or throw from the handler");
+  }) as typeof process.exit;
 
-  // A plugin's stray rejection or timer throw is logged; the worker keeps serving.
+  // A plugin's stray rejection or timer throw is logged; the process keeps serving.
   globalThis.addEventListener("unhandledrejection", (event) => {
     event.preventDefault();
     post({

@@ -3,6 +3,8 @@ import { type ErrorCode, ToolError } from "../errors/tool_error.ts";
 import type { QueryHooks, StatementInfo } from "../gate/hooks.ts";
 import type { Logger } from "../log/logger.ts";
 import { RenderedResult, type StatementRequest, type ToolContext } from "../tools/tool.ts";
+import { encodeFrame, FrameReader } from "./frames.ts";
+import { type PluginLaunch, pluginLaunch } from "./plugin_launch.ts";
 import type {
   HookName,
   HostMessage,
@@ -18,13 +20,15 @@ export interface PluginDescription {
   hooks: HookName[];
 }
 
-export interface PluginWorkerOptions {
-  /** A tool call that takes longer ends its worker; a fresh one is started. */
+export interface PluginProcessOptions {
+  /** A tool call that takes longer ends its process; a fresh one is started. */
   timeLimitMs: number;
   /** A plugin whose module takes longer to load is skipped (default 30 s). */
   loadLimitMs?: number;
   /** The same for one hook call (a hook runs inside every statement's time). */
   hookTimeLimitMs: number;
+  /** The V8 heap of one plugin's process; a plugin that needs more is stopped (default 256). */
+  memoryLimitMb?: number;
   log: Logger;
 }
 
@@ -37,8 +41,6 @@ interface Pending {
   what: string;
 }
 
-const LOCKDOWN = new URL("./worker_lockdown.ts", import.meta.url).href;
-const RUNTIME = new URL("./plugin_worker.ts", import.meta.url).href;
 const LEVELS = new Set(["debug", "info", "warn", "error"]);
 const ERROR_CODES = new Set<string>([
   "AUTHENTICATION_ERROR",
@@ -58,18 +60,22 @@ const ERROR_CODES = new Set<string>([
 ]);
 
 /**
- * One plugin file running in its own Web Worker with no permissions at all.
- * Its tools and hooks are messages to the worker; its context's SQL and log
- * lines are messages back, run here through the call's own context (the SQL
- * gate, the logger and its scrubber). A call or hook that outlives its time
- * limit, or a worker that crashes or grows too large, ends that worker: its
- * calls in flight fail with a clear error and a fresh worker serves the next.
+ * One plugin file running in a process of its own, started without any
+ * permission and with its own V8 heap limit. Its tools and hooks are messages
+ * to that process; its context's SQL and log lines are messages back, run
+ * here through the call's own context (the SQL gate, the logger and its
+ * scrubber). A call or hook that outlives its time limit, or a process that
+ * crashes, exits or runs out of memory, ends that process: its calls in flight
+ * fail with a clear error and a fresh process serves the next.
  */
-export class PluginWorker {
-  readonly #entry: string;
+export class PluginProcess {
+  readonly #launch: PluginLaunch;
   readonly #log: Logger;
-  #worker?: Worker;
+  #child?: Deno.ChildProcess;
+  #writer?: WritableStreamDefaultWriter<Uint8Array>;
   #ready: Promise<PluginDescription>;
+  /** Set while the last start failed: the next call tries again. */
+  #failed = false;
   #pending = new Map<number, Pending>();
   #nextId = 0;
   #closed = false;
@@ -77,40 +83,32 @@ export class PluginWorker {
   private constructor(
     /** The file name, as shown to operators (never the full path). */
     readonly file: string,
-    fileUrl: string,
-    private readonly options: PluginWorkerOptions,
+    path: string,
+    private readonly options: PluginProcessOptions,
   ) {
     this.#log = options.log.child({ plugin: file });
-    const source = `import ${JSON.stringify(LOCKDOWN)};\n` +
-      `import * as plugin from ${JSON.stringify(fileUrl)};\n` +
-      `import { servePlugin } from ${JSON.stringify(RUNTIME)};\n` +
-      `servePlugin(plugin.default, ${JSON.stringify(file)});\n`;
-    // The entry's static imports load with the server's read permission (the plugins
-    // folder); the plugin's code then runs with none. The lockdown module comes first, so
-    // it runs before the plugin's. A data: URL is the same for the same file, so a type
-    // check of it (deno test checks what workers load) is cached.
-    this.#entry = `data:application/javascript,${encodeURIComponent(source)}`;
+    this.#launch = pluginLaunch(path, file, options.memoryLimitMb ?? 256);
     this.#ready = this.#spawn();
   }
 
-  /** Starts `path`'s worker; rejects with the reason when the file does not load as a plugin. */
+  /** Starts `path`'s process; rejects with the reason when the file does not load as a plugin. */
   static async start(
     path: string,
     file: string,
-    options: PluginWorkerOptions,
-  ): Promise<{ worker: PluginWorker; description: PluginDescription }> {
-    const worker = new PluginWorker(file, toFileUrl(path), options);
+    options: PluginProcessOptions,
+  ): Promise<{ child: PluginProcess; description: PluginDescription }> {
+    const child = new PluginProcess(file, path, options);
     try {
-      return { worker, description: await worker.#ready };
+      return { child, description: await child.#ready };
     } catch (error) {
-      worker.close();
+      child.close();
       throw error;
     }
   }
 
-  /** Calls tool `name` in the worker; resolves with its result and rendered text. */
+  /** Calls tool `name` in the plugin; resolves with its result and rendered text. */
   async call(name: string, args: unknown, ctx: ToolContext): Promise<RenderedResult> {
-    await this.#ready;
+    await this.#whenReady();
     const id = ++this.#nextId;
     const limit = this.options.timeLimitMs;
     const onAbort = () => this.#post({ t: "cancel", id });
@@ -128,9 +126,9 @@ export class PluginWorker {
     }
   }
 
-  /** Runs hook `hook` in the worker; resolves with what the hook returned. */
+  /** Runs hook `hook` in the plugin; resolves with what the hook returned. */
   async hook(hook: HookName, info: StatementInfo, payload?: unknown): Promise<unknown> {
-    await this.#ready;
+    await this.#whenReady();
     const id = ++this.#nextId;
     return await this.#request(
       id,
@@ -141,7 +139,7 @@ export class PluginWorker {
     );
   }
 
-  /** The plugin's hooks as the gate calls them: each one a request to this worker. */
+  /** The plugin's hooks as the gate calls them: each one a request to this process. */
   hooks(names: readonly HookName[]): QueryHooks | undefined {
     if (names.length === 0) return undefined;
     const hooks: QueryHooks = {};
@@ -163,32 +161,48 @@ export class PluginWorker {
     return hooks;
   }
 
-  /** Whether a call or hook is waiting on this worker. */
+  /** Whether a call or hook is waiting on this plugin. */
   get busy(): boolean {
     return this.#pending.size > 0;
   }
 
   /**
-   * Ends the current worker: what waits on it fails with `message`, and a
-   * fresh worker (the plugin's module loaded anew) serves what comes next.
+   * Ends the current process: what waits on it fails with `message`, and a
+   * fresh process (the plugin's module loaded anew) serves what comes next.
    */
   restart(message: string, code: ErrorCode = "INTERNAL_ERROR"): void {
     if (this.#closed) return;
-    this.#log.warn("plugin worker restarted", { reason: message });
-    this.#worker?.terminate();
-    this.#worker = undefined;
+    this.#log.warn("plugin process restarted", { reason: message });
+    this.#stop();
     this.#failPending(new ToolError(code, message));
     this.#ready = this.#spawn();
     this.#ready.catch((error) =>
-      this.#log.error("plugin worker did not restart", { reason: String(error?.message ?? error) })
+      this.#log.error("plugin process did not restart", {
+        reason: String(error?.message ?? error),
+      })
     );
   }
 
   close(): void {
     this.#closed = true;
-    this.#worker?.terminate();
-    this.#worker = undefined;
+    this.#stop();
     this.#failPending(new ToolError("INTERNAL_ERROR", `Plugin ${this.file} is shutting down`));
+  }
+
+  #whenReady(): Promise<PluginDescription> {
+    if (this.#failed && !this.#closed) this.#ready = this.#spawn();
+    return this.#ready;
+  }
+
+  #stop(): void {
+    const child = this.#child;
+    this.#child = undefined;
+    this.#writer = undefined;
+    try {
+      child?.kill("SIGKILL");
+    } catch {
+      // already gone
+    }
   }
 
   #request(
@@ -201,7 +215,7 @@ export class PluginWorker {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         const text = `${what} of plugin ${this.file} did not finish within ${limit} ms; ` +
-          "its worker was stopped and a fresh one started";
+          "its process was stopped and a fresh one started";
         const pending = this.#pending.get(id);
         this.#pending.delete(id);
         pending?.reject(new ToolError("QUERY_TIMEOUT", text));
@@ -213,7 +227,8 @@ export class PluginWorker {
   }
 
   #post(message: HostMessage): void {
-    this.#worker?.postMessage(message);
+    // A process that died is noticed by its exit status; a write into it is not the error.
+    this.#writer?.write(encodeFrame(message)).catch(() => {});
   }
 
   #failPending(error: ToolError): void {
@@ -234,46 +249,91 @@ export class PluginWorker {
   }
 
   #spawn(): Promise<PluginDescription> {
-    const worker = new Worker(this.#entry, {
-      type: "module",
-      name: `plugin ${this.file}`,
-      deno: { permissions: "none" },
-    });
-    this.#worker = worker;
-    return new Promise<PluginDescription>((resolve, reject) => {
+    this.#failed = false;
+    let child: Deno.ChildProcess;
+    try {
+      child = this.#launch.spawn();
+    } catch (error) {
+      this.#failed = true;
+      const denied = error instanceof Deno.errors.NotCapable ||
+        error instanceof Deno.errors.PermissionDenied;
+      const reason = denied
+        ? "the server may not start Deno (run it with the flags `mysql-mcp permissions` prints)"
+        : error instanceof Error
+        ? error.name
+        : "unknown";
+      return Promise.reject(new Error(`its process could not be started: ${reason}`));
+    }
+    this.#child = child;
+    this.#writer = child.stdin.getWriter();
+    const stderr = new StderrTail();
+    void stderr.collect(child.stderr);
+    const ready = new Promise<PluginDescription>((resolve, reject) => {
       let loaded = false;
       const limit = this.options.loadLimitMs ?? 30_000;
       const timer = setTimeout(() => {
-        worker.terminate();
+        this.#stop();
         reject(new Error(`it did not load within ${limit} ms`));
       }, limit);
-      worker.onerror = (event) => {
-        event.preventDefault();
-        if (worker !== this.#worker) return;
-        if (!loaded) {
-          clearTimeout(timer);
-          worker.terminate();
-          reject(new Error(event.message || "its module failed to load"));
-          return;
-        }
-        this.restart(`plugin ${this.file} crashed: ${event.message}`);
-      };
-      worker.onmessage = (event: MessageEvent<WorkerMessage>) => {
-        if (worker !== this.#worker) return;
-        const message = event.data;
+      const onMessage = (message: WorkerMessage) => {
+        if (child !== this.#child) return;
         if (message.t === "ready" && !loaded) {
           loaded = true;
           clearTimeout(timer);
-          resolve({ name: message.name, tools: message.tools, hooks: message.hooks });
+          resolve({
+            name: String(message.name),
+            tools: Array.isArray(message.tools) ? message.tools : [],
+            hooks: Array.isArray(message.hooks) ? message.hooks : [],
+          });
         } else if (message.t === "failed" && !loaded) {
           clearTimeout(timer);
-          worker.terminate();
-          reject(new Error(message.reason));
-        } else {
+          this.#stop();
+          reject(new Error(String(message.reason)));
+        } else if (loaded) {
           this.#onMessage(message);
         }
       };
+      void this.#readFrames(child, onMessage);
+      child.status.then(async (status) => {
+        if (child !== this.#child) return;
+        await stderr.done;
+        const reason = describeExit(status, stderr.text, this.#launch.memoryLimitMb);
+        if (!loaded) {
+          clearTimeout(timer);
+          this.#child = undefined;
+          reject(new Error(reason));
+        } else {
+          this.restart(`plugin ${this.file} ${reason}`);
+        }
+      });
     });
+    ready.catch(() => {
+      this.#failed = true;
+    });
+    return ready;
+  }
+
+  /** The process's messages, until it ends or sends something that is not a frame. */
+  async #readFrames(child: Deno.ChildProcess, onMessage: (m: WorkerMessage) => void) {
+    const frames = new FrameReader();
+    try {
+      for await (const chunk of child.stdout) {
+        for (const message of frames.push(chunk)) {
+          if (typeof message !== "object" || message === null) throw new TypeError("not a message");
+          onMessage(message as WorkerMessage);
+        }
+      }
+    } catch (error) {
+      if (child !== this.#child) return;
+      this.#log.warn("plugin process sent an unreadable message", {
+        reason: error instanceof Error ? error.message : "unknown",
+      });
+      try {
+        child.kill("SIGKILL"); // its exit status restarts it
+      } catch {
+        // already gone
+      }
+    }
   }
 
   #onMessage(message: WorkerMessage): void {
@@ -355,7 +415,44 @@ class PluginFailure extends Error {
   override name = "PluginFailure";
 }
 
-function toFileUrl(path: string): string {
-  const absolute = path.startsWith("/") ? path : `${Deno.cwd()}/${path}`;
-  return new URL(`file://${absolute.split("/").map(encodeURIComponent).join("/")}`).href;
+/**
+ * Why a plugin's process ended, for the caller and the log: V8's heap limit,
+ * a signal, or an exit code. The process's own stderr is read for the first
+ * only; its text (paths, stack traces) is never shown.
+ */
+function describeExit(status: Deno.CommandStatus, stderr: string, limitMb: number): string {
+  if (/out of memory|heap limit|allocation failed/i.test(stderr)) {
+    return `ran out of memory (its limit is ${limitMb} MB); its process was stopped`;
+  }
+  if (status.signal) return `stopped with signal ${status.signal}`;
+  const detail = firstUsefulLine(stderr);
+  return `exited with code ${status.code}${detail ? `: ${detail}` : ""}`;
+}
+
+/** Deno's one-line reason for a module that does not load, without paths or colour codes. */
+function firstUsefulLine(stderr: string): string {
+  // deno-lint-ignore no-control-regex
+  const plain = stderr.replace(/\x1b\[[0-9;]*m/g, "");
+  const line = plain.split("\n").map((l) => l.trim()).find((l) => /^error:/i.test(l)) ?? "";
+  return line.replace(/^error:\s*/i, "").replace(/(file|data):\/\/\S+/g, "<module>").slice(0, 300);
+}
+
+/** The last few KB a process wrote to stderr: read for the exit reason, never shown whole. */
+class StderrTail {
+  text = "";
+  done: Promise<void> = Promise.resolve();
+
+  collect(stream: ReadableStream<Uint8Array>): Promise<void> {
+    const decoder = new TextDecoder();
+    this.done = (async () => {
+      try {
+        for await (const chunk of stream) {
+          this.text = (this.text + decoder.decode(chunk, { stream: true })).slice(-8_192);
+        }
+      } catch {
+        // the process is gone
+      }
+    })();
+    return this.done;
+  }
 }
