@@ -11,8 +11,8 @@ import { DenoSocket, type SocketAddress } from "./deno_socket.ts";
  *   "TLSv1.3"`.
  * - `node`: mysql2's own TLS (node:tls), still over our Deno TCP socket: everything else
  *   (preferred and required, which must not verify; client certificates; TLSv1.3 only).
- * Streams cost the same on both; a statement costs ~15-20 µs more CPU through Deno.startTls
- * and ~35-45 µs through node:tls (docs/performance.md), hence Deno wherever it can.
+ * A statement costs ~7-20 µs more CPU through Deno.startTls and ~20-45 µs through node:tls
+ * (docs/performance.md), hence Deno wherever it can.
  */
 export type TlsEngine = "none" | "deno" | "node";
 
