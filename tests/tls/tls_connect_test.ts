@@ -203,3 +203,19 @@ tlsTest("a missing TLS file is named by its setting, not its path", async () => 
   );
   assert.match(error.message, /TLS ca file does not exist; check \[datasources\.tls\] ca/);
 });
+
+tlsTest(
+  "the TLS files are read for each new connection: a replaced CA file needs no restart",
+  async () => {
+    const ca = `${certs.dir}/rotating-ca.pem`;
+    await Deno.copyFile(certs.otherCa, ca);
+    try {
+      const t = target(secure, "ssl_user", { mode: "verify_identity", ca });
+      assert.match((await refusal(t)).message, /not signed by a trusted authority/);
+      await Deno.copyFile(certs.ca, ca);
+      assert.notEqual((await session(t)).cipher, "");
+    } finally {
+      await Deno.remove(ca);
+    }
+  },
+);
