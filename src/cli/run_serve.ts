@@ -8,6 +8,7 @@ import { StdioTransport } from "../mcp/stdio_transport.ts";
 import { serveMetrics } from "../observability/metrics_server.ts";
 import { derivePermissions } from "../permissions/derive_permissions.ts";
 import { broaderThanNeeded } from "../permissions/granted_permissions.ts";
+import type { SshKeyring } from "../tunnel/load_ssh_keys.ts";
 import { verifyDeclarativeTools } from "../tools/declarative_tools.ts";
 import { DECLARATIVE_OWNER, loadExtensions } from "../tools/load_extensions.ts";
 // Plugin workers load these; importing them here puts them inside the single binary's
@@ -29,7 +30,7 @@ const STOP_WAIT_MS = 10_000;
 export async function runServe(
   config: Config,
   log: Logger,
-  args: { metricsPort?: number; scrubber: Pick<SecretScrubber, "scrub"> },
+  args: { metricsPort?: number; scrubber: Pick<SecretScrubber, "scrub">; sshKeys?: SshKeyring },
 ): Promise<number> {
   // One stray rejection (a plugin's forgotten promise, a driver callback) must not take the
   // server down with every other session's work: log it and keep serving.
@@ -45,7 +46,7 @@ export async function runServe(
   const restoreConsole = routeConsole(log);
 
   const extensions = await loadExtensions(config, log);
-  const app = createApp(config, log, extensions);
+  const app = createApp(config, log, { ...extensions, sshKeys: args.sshKeys });
   const metricsServer = args.metricsPort
     ? serveMetrics(args.metricsPort, app.metrics, app.datasources, log, args.scrubber)
     : undefined;

@@ -61,7 +61,13 @@ export function parseConfig(text: string, options: ParseConfigOptions): ParsedCo
     "datasource",
     "key",
     warnings,
-    (warn) => datasourceSchema({ env: options.env, warn, maxResultBytes: server.maxResultBytes }),
+    (warn) =>
+      datasourceSchema({
+        env: options.env,
+        warn,
+        maxResultBytes: server.maxResultBytes,
+        path: options.path,
+      }),
     (key) => `key "${key}" is already used by another data source`,
   );
   if (datasources.length === 0) {

@@ -11,6 +11,7 @@ import {
 } from "./fields.ts";
 import { Secret } from "./secret.ts";
 import { section, type Warn } from "./section.ts";
+import { sshSchema } from "./schema_ssh.ts";
 
 const KEY = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -44,10 +45,12 @@ export interface DatasourceSchemaContext {
   warn: Warn;
   /** `[server] max_result_bytes`, the default of the data source's own. */
   maxResultBytes: number;
+  /** The config file's path: relative file paths are read beside it. */
+  path: string;
 }
 
 /** One `[[datasources]]` entry: a MySQL server the agent may address by `key`. */
-export function datasourceSchema({ env, warn, maxResultBytes }: DatasourceSchemaContext) {
+export function datasourceSchema({ env, warn, maxResultBytes, path }: DatasourceSchemaContext) {
   return section({
     key: patterned(
       KEY,
@@ -75,6 +78,8 @@ export function datasourceSchema({ env, warn, maxResultBytes }: DatasourceSchema
     /** Bound on a result's size (and a stream chunk's), measured as rows are read. */
     maxResultBytes: size.default(maxResultBytes),
     pool: poolSchema(warn).prefault({}),
+    /** The SSH bastion the server is reached through; `host` and `port` are then as the bastion sees them. */
+    ssh: sshSchema({ path, warn }).optional(),
   }, { warn, aliases: { user: "username" } }).transform(
     ({ name, password, passwordEnv, ...source }, ctx) => {
       let secret: Secret;

@@ -5,7 +5,9 @@ import { ToolError } from "../errors/tool_error.ts";
 import type { Logger } from "../log/logger.ts";
 import { Pool } from "../pool/pool.ts";
 import { SourceHealth } from "../pool/source_health.ts";
-import type { ConnectionTarget, PoolEvent, PoolStats } from "../pool/types.ts";
+import type { ConnectionTarget, PoolEvent, PoolStats, Tunnel } from "../pool/types.ts";
+import type { SshKeyring } from "../tunnel/load_ssh_keys.ts";
+import { SshTunnel } from "../tunnel/ssh_tunnel.ts";
 
 export interface DatasourceSummary {
   key: string;
@@ -24,6 +26,8 @@ export interface DatasourcesOptions {
   /** How often an unavailable source is retried in the background (SPEC: 60 s). */
   recoveryIntervalMs?: number;
   onPoolEvent?: (event: PoolEvent) => void;
+  /** The SSH keys of tunnelled sources, read at startup by loadSshKeys(). */
+  sshKeys?: SshKeyring;
 }
 
 interface Source {
@@ -31,6 +35,8 @@ interface Source {
   readonly health: SourceHealth;
   /** Pools by database; "" is the server-level pool used for metadata. */
   readonly pools: Map<string, Pool>;
+  /** The source's SSH tunnel, shared by all its pools; absent for a direct connection. */
+  readonly tunnel?: Tunnel;
 }
 
 /**
@@ -48,14 +54,24 @@ export class Datasources {
     private readonly options: DatasourcesOptions = {},
   ) {
     for (const config of configs) {
-      const health = SourceHealth.forTarget(targetOf(config), {
+      const tunnel = config.ssh
+        ? new SshTunnel({
+          name: config.key,
+          ssh: config.ssh,
+          keys: options.sshKeys?.get(config.key),
+          connectTimeoutMs: config.pool.connectTimeoutMs,
+          log: (level, message, fields) =>
+            log.log(level, message, { datasource: config.key, ...fields }),
+        })
+        : undefined;
+      const health = SourceHealth.forTarget(targetOf(config, tunnel), {
         name: config.key,
         retryDelaysMs: options.retryDelaysMs,
         recoveryIntervalMs: options.recoveryIntervalMs,
         log: (level, message, fields) =>
           log.log(level, message, { datasource: config.key, ...fields }),
       });
-      this.#sources.set(config.key, { config, health, pools: new Map() });
+      this.#sources.set(config.key, { config, health, pools: new Map(), tunnel });
     }
   }
 
@@ -103,7 +119,7 @@ export class Datasources {
       const config = source!.config;
       pool = new Pool({
         name: db ? `${config.key}/${db}` : config.key,
-        target: { ...targetOf(config), database: db || undefined },
+        target: { ...targetOf(config, source!.tunnel), database: db || undefined },
         // The server-level pool only serves metadata lookups: keep it small.
         config: db ? config.pool : { ...config.pool, minConnections: 0, maxConnections: 2 },
         leakThresholdMs: Math.max(this.server.queryTimeoutMs * 3, 60_000),
@@ -122,7 +138,7 @@ export class Datasources {
 
   /** Where and as whom `key` connects, without a database (e.g. for KILL QUERY). */
   target(key: string): ConnectionTarget {
-    return targetOf(this.get(key));
+    return targetOf(this.get(key), this.#sources.get(key)!.tunnel);
   }
 
   /** Pool statistics, for one source or all. */
@@ -167,15 +183,22 @@ export class Datasources {
       for (const pool of source.pools.values()) closing.push(pool.close({ graceMs }));
     }
     await Promise.allSettled(closing);
+    for (const source of this.#sources.values()) source.tunnel?.close();
   }
 }
 
-function targetOf(config: DatasourceConfig): ConnectionTarget {
+function targetOf(config: DatasourceConfig, tunnel: Tunnel | undefined): ConnectionTarget {
   return {
     host: config.host,
     port: config.port,
     user: config.username,
     password: config.password,
     connectTimeoutMs: config.pool.connectTimeoutMs,
+    ...(tunnel ? { tunnel } : {}),
   };
+}
+
+/** How a source is reached, as `check` shows it: "tcp", or "ssh" through a bastion. */
+export function transportOf(config: DatasourceConfig): string {
+  return config.ssh ? "ssh" : "tcp";
 }

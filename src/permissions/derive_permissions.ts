@@ -13,6 +13,10 @@
  *   left denied. `NODE_DEBUG` (lib/packets/index.js) is exempt from checks in
  *   Deno's process.env, so needs nothing.
  * - sys, read, write, run: nothing. Hence `sys` stays empty.
+ *
+ * ssh2 1.17.0 (a tunnelled source, measured the same way: handshake with an
+ * Ed25519 and an encrypted RSA key, forwarded connections): net to the
+ * bastion's `host:port` only, nothing else; the key files are read by us.
  */
 import type { Config } from "../config/config.ts";
 
@@ -50,16 +54,20 @@ export const SERVER_ENV: readonly string[] = ["MYSQL_MCP_CONFIG", "MYSQL_MCP_LOG
 
 /** Derives exactly the permissions `config` needs: nothing is granted without a list. */
 export function derivePermissions(config: Config, options: DeriveOptions = {}): Permissions {
-  const net = config.datasources.map((source) => netAddress(source.host, source.port));
+  // Through a bastion only the bastion is dialled: the database is reached from there.
+  const net = config.datasources.map((source) =>
+    source.ssh ? netAddress(source.ssh.host, source.ssh.port) : netAddress(source.host, source.port)
+  );
   if (options.metricsPort !== undefined) net.push(netAddress("127.0.0.1", options.metricsPort));
 
-  const read = [config.path];
+  const read = [config.path, ...startupFiles(config)];
   if (config.server.pluginsDir) read.push(config.server.pluginsDir, SERVER_SOURCE);
   read.push(...(options.extraRead ?? []));
 
   const env = [...SERVER_ENV];
   for (const source of config.datasources) {
     if (source.passwordEnv) env.push(source.passwordEnv);
+    if (source.ssh?.passphraseEnv) env.push(source.ssh.passphraseEnv);
   }
 
   return {
@@ -70,6 +78,13 @@ export function derivePermissions(config: Config, options: DeriveOptions = {}): 
     // Plugins run in workers with `permissions: "none"`, an unstable worker option.
     ...(config.server.pluginsDir ? { unstable: ["worker-options"] } : {}),
   };
+}
+
+/** Files read once at startup and let go afterwards: the SSH private keys and known_hosts. */
+export function startupFiles(config: Config): string[] {
+  return config.datasources.flatMap((source) =>
+    source.ssh ? [source.ssh.privateKey, source.ssh.knownHosts] : []
+  );
 }
 
 /**

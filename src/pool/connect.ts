@@ -74,6 +74,11 @@ export async function connect(
     throw new ToolError("CONNECTION_FAILED", "Cannot connect: aborted");
   }
   const mysql = await loadDriver();
+  // Through a bastion, the tunnel's stream is opened first: mysql2 takes a stream
+  // synchronously, and a tunnel failure already names its hop.
+  const tunnelled = target.tunnel
+    ? await target.tunnel.openStream(target.host, target.port, signal)
+    : undefined;
   return await new Promise((resolve, reject) => {
     let settled = false;
     const raw = mysql.createConnection({
@@ -81,7 +86,7 @@ export async function connect(
       port: target.port,
       // Deno's own TCP instead of Node-compat net: ~10% less CPU per statement and a
       // tighter p99, measured A/B in-process (see docs/performance.md).
-      stream: () => new DenoSocket(target.host, target.port),
+      stream: () => tunnelled ?? new DenoSocket(target.host, target.port),
       user: target.user,
       password: target.password.reveal(),
       database: target.database,
