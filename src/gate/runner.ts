@@ -51,7 +51,12 @@ export class RowTooLargeError extends ToolError {
 /** The connection died under a running statement. */
 export class ConnectionLostError extends Error {
   constructor(override readonly cause: Error) {
-    super("The connection to the database was lost during the statement");
+    // A tunnelled connection names the hop that failed (src/tunnel/ssh_tunnel.ts).
+    super(
+      (cause as { code?: unknown } | undefined)?.code === "SSH_TUNNEL_LOST"
+        ? "The SSH tunnel to the bastion was lost during the statement"
+        : "The connection to the database was lost during the statement",
+    );
     this.name = "ConnectionLostError";
   }
 }

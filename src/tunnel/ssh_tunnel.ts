@@ -109,18 +109,18 @@ export class SshTunnel implements Tunnel {
     const client = new Client();
     const session: Session = { client, channels: new Set(), gone: false };
     let refusal: ToolError | undefined;
-    let ready = false;
+    let settled = false;
     return await new Promise<Session>((resolve, reject) => {
       const failEarly = (error: ToolError) => {
-        if (ready) return;
-        ready = true; // settled
+        if (settled) return;
+        settled = true;
         session.gone = true;
         client.destroy();
         reject(error);
       };
       client.on("ready", () => {
-        if (ready) return;
-        ready = true;
+        if (settled) return;
+        settled = true;
         this.#log("info", "SSH tunnel to the bastion is up", { ssh_port: ssh.port });
         if (this.#closed) {
           client.end();
@@ -129,7 +129,7 @@ export class SshTunnel implements Tunnel {
         resolve(session);
       });
       client.on("error", (error: { level?: string }) => {
-        if (!ready) {
+        if (!settled) {
           failEarly(
             refusal ??
               (error.level === "client-authentication"
@@ -139,7 +139,7 @@ export class SshTunnel implements Tunnel {
         } else this.#dropped(session, "error");
       });
       client.on("close", () => {
-        if (!ready) failEarly(refusal ?? bastionUnreachable({ code: "ECONNRESET" }));
+        if (!settled) failEarly(refusal ?? bastionUnreachable({ code: "ECONNRESET" }));
         else this.#dropped(session, "closed");
       });
       const knownTypes = keys.knownHosts.keyTypes(ssh.host, ssh.port);
@@ -214,7 +214,10 @@ export class SshTunnel implements Tunnel {
       });
     }
     for (const channel of session.channels) {
-      channel.destroy(Object.assign(new Error("SSH tunnel lost"), { code: TUNNEL_LOST }));
+      // ssh2's Channel.destroy() takes no error: it ends the stream, which mysql2 would report
+      // as a plain lost connection. The error first, so the hop is named.
+      channel.emit("error", Object.assign(new Error("SSH tunnel lost"), { code: TUNNEL_LOST }));
+      channel.destroy();
     }
     session.channels.clear();
     session.client.destroy();
