@@ -52,13 +52,6 @@ export async function loadSshKeys(
   return ring;
 }
 
-/** Every passphrase in `ring`, so the scrubber can hide them. */
-export function passphrasesOf(ring: SshKeyring): string[] {
-  return [...ring.values()].flatMap((keys) =>
-    "passphrase" in keys && keys.passphrase ? [keys.passphrase.reveal()] : []
-  );
-}
-
 async function loadOne(
   ssh: SshConfig,
   env: (name: string) => string | undefined,

@@ -5,6 +5,8 @@
 import assert from "assert";
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/dist/esm/client/index.d.ts"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/dist/esm/client/stdio.d.ts"
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/dist/esm/inMemory.d.ts"
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { type App, createApp } from "../../src/app.ts";
@@ -296,6 +298,50 @@ Deno.test({
       outageErrors.some((e) => /SSH bastion unreachable: connection refused/.test(e.message)),
       "new connections in the outage say the bastion is unreachable",
     );
+  },
+});
+
+Deno.test({
+  name: "the launched server, under only its derived permissions, queries through the bastion",
+  ...DB_TEST,
+  fn: async () => {
+    const path = `${sshd.dir}/launched.toml`;
+    await Deno.writeTextFile(
+      path,
+      configToml({ privateKey: sshd.encryptedUserKey, passphraseEnv: PASSPHRASE_ENV }),
+    );
+    const transport = new StdioClientTransport({
+      command: Deno.execPath(),
+      args: [
+        "run",
+        "-A",
+        new URL("../../scripts/start.ts", import.meta.url).pathname,
+        "--config",
+        path,
+      ],
+      env: {
+        PATH: Deno.env.get("PATH") ?? "",
+        [PASSPHRASE_ENV]: sshd.passphrase,
+        MYSQL_MCP_LOG_LEVEL: "error",
+      },
+      stderr: "inherit",
+    });
+    const client = new Client({ name: "ssh-launched", version: "1" });
+    await client.connect(transport);
+    try {
+      const result = await client.callTool({
+        name: "mysql_query",
+        arguments: {
+          datasource_key: "behind",
+          database: db.db,
+          query: "SELECT COUNT(*) FROM customers",
+        },
+      });
+      assert.ok(!result.isError, JSON.stringify(result));
+      assert.deepEqual((result.structuredContent as { rows: unknown[] }).rows, [[3]]);
+    } finally {
+      await client.close();
+    }
   },
 });
 
