@@ -31,6 +31,10 @@ export interface ThrowawaySshd {
   halt(): Promise<void>;
   /** Starts it again on the same port with the same keys. */
   resume(): Promise<void>;
+  /** Freezes the listener and every session (SIGSTOP): sockets stay open, nothing answers. */
+  freeze(): void;
+  /** Lets a frozen sshd run again (SIGCONT). */
+  thaw(): void;
   /** Stops everything and removes the temp dir. */
   stop(): Promise<void>;
 }
@@ -190,6 +194,24 @@ class Sshd implements ThrowawaySshd {
     }, 5_000);
     await child.status;
     clearTimeout(timer);
+  }
+
+  freeze() {
+    this.#signalAll("SIGSTOP");
+  }
+
+  thaw() {
+    this.#signalAll("SIGCONT");
+  }
+
+  #signalAll(signal: Deno.Signal) {
+    const child = this.#child;
+    if (!child) return;
+    for (const pid of [child.pid, ...descendants(child.pid)]) {
+      try {
+        Deno.kill(pid, signal);
+      } catch { /* gone */ }
+    }
   }
 
   async stop() {

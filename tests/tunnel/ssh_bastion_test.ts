@@ -32,11 +32,12 @@ interface SshOptions {
   port?: number;
   /** The database port as the bastion reaches it. */
   databasePort?: number;
+  queryTimeout?: string;
 }
 
 function configToml(ssh: SshOptions = {}, pool = ""): string {
   return `[server]
-query_timeout = "5s"
+query_timeout = "${ssh.queryTimeout ?? "5s"}"
 
 [[datasources]]
 key = "behind"
@@ -298,6 +299,53 @@ Deno.test({
       outageErrors.some((e) => /SSH bastion unreachable: connection refused/.test(e.message)),
       "new connections in the outage say the bastion is unreachable",
     );
+  },
+});
+
+Deno.test({
+  name: "a statement over query_timeout is stopped on the server through the tunnel too",
+  ...DB_TEST,
+  fn: async () => {
+    const h = await serve({ queryTimeout: "500ms" });
+    try {
+      const started = performance.now();
+      const error = await query(h, "SELECT SLEEP(5)");
+      assert.equal(error.error_code, "QUERY_TIMEOUT", JSON.stringify(error));
+      assert.ok(performance.now() - started < 4000, "stopped well before the statement ended");
+      const after = await query(h, "SELECT 1 AS still_fine");
+      assert.deepEqual(after.rows, [[1]]);
+    } finally {
+      await h.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "a bastion that stops answering is noticed by keepalive; calls then name the bastion until it answers again",
+  ...DB_TEST,
+  fn: async () => {
+    const h = await serve();
+    try {
+      assert.deepEqual((await query(h, "SELECT 1")).rows, [[1]]);
+      sshd.freeze();
+      // keepalive_interval 1s x count 3, then a new SSH handshake that times out (connect_timeout 3s).
+      const error = await query(h, "SELECT 2");
+      assert.equal(error.error_code, "CONNECTION_FAILED", JSON.stringify(error));
+      assert.match(error.message, /SSH bastion unreachable|SSH tunnel to the bastion was lost/);
+      sshd.thaw();
+      let ok = false;
+      const deadline = Date.now() + 15_000;
+      while (!ok && Date.now() < deadline) {
+        const result = await query(h, "SELECT 3");
+        ok = !result.isError;
+        if (!ok) await sleep(100);
+      }
+      assert.ok(ok, "calls work again once the bastion answers");
+    } finally {
+      sshd.thaw();
+      await h.close();
+    }
   },
 });
 
