@@ -60,6 +60,8 @@ export class SshTunnel implements Tunnel {
   readonly #options: SshTunnelOptions;
   readonly #log: NonNullable<SshTunnelOptions["log"]>;
   #session: Promise<Session> | undefined;
+  /** The session #session resolved to, known synchronously so a drop forgets it at once. */
+  #live: Session | undefined;
   #closed = false;
 
   constructor(options: SshTunnelOptions) {
@@ -126,6 +128,7 @@ export class SshTunnel implements Tunnel {
           client.end();
           return reject(new ToolError("CONNECTION_FAILED", "Cannot connect: tunnel closed"));
         }
+        this.#live = session;
         resolve(session);
       });
       client.on("error", (error: { level?: string }) => {
@@ -204,9 +207,10 @@ export class SshTunnel implements Tunnel {
   #dropped(session: Session, how: string) {
     if (session.gone) return;
     session.gone = true;
-    this.#session?.then((current) => {
-      if (current === session) this.#session = undefined;
-    }, () => {});
+    if (this.#live === session) {
+      this.#live = undefined;
+      this.#session = undefined;
+    }
     if (!this.#closed) {
       this.#log("warn", "SSH tunnel to the bastion dropped; the next connect opens it again", {
         how,
