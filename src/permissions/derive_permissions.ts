@@ -14,9 +14,10 @@
  *   Deno's process.env, so needs nothing.
  * - sys, read, write, run: nothing. Hence `sys` stays empty.
  *
- * ssh2 1.17.0 (a tunnelled source, measured the same way: handshake with an
- * Ed25519 and an encrypted RSA key, forwarded connections): net to the
- * bastion's `host:port` only, nothing else; the key files are read by us.
+ * ssh2 1.17.0 (a tunnelled source; DENO_AUDIT_PERMISSIONS over `mysql-mcp
+ * check` through a throwaway sshd with an encrypted RSA key, and a forward
+ * with an Ed25519 key): net to the bastion's `host:port` only, no env, no
+ * read; the key files and the passphrase variable are read by us at startup.
  */
 import type { Config } from "../config/config.ts";
 
