@@ -15,6 +15,7 @@ import { parseConfig } from "../../src/config/parse_config.ts";
 import { Logger } from "../../src/log/logger.ts";
 import { SecretScrubber } from "../../src/log/secret_scrubber.ts";
 import { loadSshKeys } from "../../src/tunnel/load_ssh_keys.ts";
+import { main } from "../../main.ts";
 import { DB_TEST } from "../support/test_app.ts";
 import { testDatabase } from "../support/test_database.ts";
 import { startSshd } from "../support/throwaway_sshd.ts";
@@ -438,3 +439,26 @@ function freePort(): number {
   listener.close();
   return port;
 }
+
+Deno.test({
+  name: "mysql-mcp registers the SSH key passphrase with the scrubber at startup",
+  ...DB_TEST,
+  fn: async () => {
+    const path = `${sshd.dir}/scrubbed.toml`;
+    await Deno.writeTextFile(
+      path,
+      configToml({ privateKey: sshd.encryptedUserKey, passphraseEnv: PASSPHRASE_ENV }),
+    );
+    const scrubber = new SecretScrubber();
+    Deno.env.set(PASSPHRASE_ENV, sshd.passphrase);
+    const original = console.log;
+    console.log = () => {};
+    try {
+      assert.equal(await main(["check", "--config", path, "--log-level", "error"], scrubber), 0);
+    } finally {
+      console.log = original;
+      Deno.env.delete(PASSPHRASE_ENV);
+    }
+    assert.equal(scrubber.scrub(`key said ${sshd.passphrase}`), "key said [REDACTED]");
+  },
+});
