@@ -14,6 +14,7 @@ export interface Ssh2Client extends EventEmitter {
   ): boolean;
   end(): this;
   destroy(): this;
+  setNoDelay(noDelay: boolean): this;
 }
 
 interface ParsedKey {
