@@ -188,11 +188,12 @@ export class SshTunnel implements Tunnel {
           clearTimeout(timer);
           if (settled) return channel?.destroy();
           settled = true;
-          if (error) return reject(databaseUnreachableFromBastion(error));
+          // A forward pending when the SSH connection drops fails too: that is the bastion hop.
           if (session.gone) {
-            channel.destroy();
+            channel?.destroy();
             return reject(bastionUnreachable({ code: "ECONNRESET" }));
           }
+          if (error) return reject(databaseUnreachableFromBastion(error));
           session.channels.add(channel);
           channel.once("close", () => session.channels.delete(channel));
           resolve(channel);
@@ -223,7 +224,10 @@ export class SshTunnel implements Tunnel {
     for (const channel of session.channels) {
       // ssh2's Channel.destroy() takes no error: it ends the stream, which mysql2 would report
       // as a plain lost connection. The error first, so the hop is named.
-      channel.emit("error", Object.assign(new Error("SSH tunnel lost"), { code: TUNNEL_LOST }));
+      // Unheard, an error event would throw: only a channel mysql2 holds has a listener.
+      if (channel.listenerCount("error") > 0) {
+        channel.emit("error", Object.assign(new Error("SSH tunnel lost"), { code: TUNNEL_LOST }));
+      }
       channel.destroy();
     }
     session.channels.clear();
