@@ -380,6 +380,13 @@ Deno.test({
       ],
       env: {
         PATH: Deno.env.get("PATH") ?? "",
+        // Deno needs these to reach the npm registry should its cache miss a package.
+        ...Object.fromEntries(
+          ["SSL_CERT_FILE", "SSL_CERT_DIR"].flatMap((name) => {
+            const value = Deno.env.get(name);
+            return value === undefined ? [] : [[name, value]];
+          }),
+        ),
         [PASSPHRASE_ENV]: sshd.passphrase,
         MYSQL_MCP_LOG_LEVEL: "error",
       },
