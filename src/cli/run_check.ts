@@ -1,8 +1,9 @@
 import type { Config } from "../config/config.ts";
-import { Datasources } from "../datasources/datasources.ts";
+import { Datasources, transportOf } from "../datasources/datasources.ts";
 import { toToolError } from "../errors/sanitize.ts";
 import { Logger } from "../log/logger.ts";
 import type { SecretScrubber } from "../log/secret_scrubber.ts";
+import type { SshKeyring } from "../tunnel/load_ssh_keys.ts";
 
 /**
  * `mysql-mcp check`: tries every datasource once and prints a table of key,
@@ -14,6 +15,7 @@ export async function runCheck(
   config: Config,
   log: Logger,
   scrubber: Pick<SecretScrubber, "scrub" | "addRotating">,
+  sshKeys?: SshKeyring,
 ): Promise<number> {
   // Failures are in the table; connection retries would only repeat them on stderr.
   const quiet = new Logger({
@@ -24,6 +26,7 @@ export async function runCheck(
   const datasources = new Datasources(config.datasources, config.server, quiet, {
     retryDelaysMs: [],
     onSecret: (key, value) => scrubber.addRotating(`datasource:${key}`, value),
+    sshKeys,
   });
   const rows = await Promise.all(config.datasources.map(async (source) => {
     const result = await datasources.probe(source.key);
@@ -35,7 +38,7 @@ export async function runCheck(
       source.name,
       status,
       result.ok ? `${result.latencyMs.toFixed(1)} ms` : "-",
-      result.transport ?? (source.socket !== undefined ? "socket" : "tcp"),
+      result.transport ?? transportOf(source),
       result.serverVersion ? `${result.flavor} ${result.serverVersion}` : "-",
       result.authPlugin ?? "-",
     ];
@@ -45,5 +48,5 @@ export async function runCheck(
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
   console.log(scrubber.scrub([line(header), ...rows.map(line)].join("\n")));
-  return rows.every((r) => r[2] === "available") ? 0 : 1;
+  return rows.every((r) => r[3] === "available") ? 0 : 1;
 }

@@ -69,6 +69,7 @@ export function parseConfig(text: string, options: ParseConfigOptions): ParsedCo
         warn,
         maxResultBytes: server.maxResultBytes,
         secrets: options.secrets,
+        path: options.path,
       }),
     (key) => `key "${key}" is already used by another data source`,
   );

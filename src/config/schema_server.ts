@@ -30,7 +30,8 @@ export function serverSchema({ path, warn }: ServerSchemaContext) {
   }, { warn }).readonly();
 }
 
-function resolveBeside(configPath: string, path: string): string {
+/** `path` as written when absolute, else beside the config file. */
+export function resolveBeside(configPath: string, path: string): string {
   if (path.startsWith("/")) return path;
   const dir = configPath.includes("/") ? configPath.slice(0, configPath.lastIndexOf("/")) : ".";
   return `${dir}/${path}`.replace(/\/\.\//g, "/");

@@ -7,7 +7,9 @@ import { Pool } from "../pool/pool.ts";
 import { passwordCommand } from "../pool/password_command.ts";
 import { SourceHealth } from "../pool/source_health.ts";
 import { SecretScrubber } from "../log/secret_scrubber.ts";
-import type { ConnectionTarget, PoolEvent, PoolStats } from "../pool/types.ts";
+import type { ConnectionTarget, PoolEvent, PoolStats, Tunnel } from "../pool/types.ts";
+import type { SshKeyring } from "../tunnel/load_ssh_keys.ts";
+import { SshTunnel } from "../tunnel/ssh_tunnel.ts";
 
 export interface DatasourceSummary {
   key: string;
@@ -26,6 +28,8 @@ export interface DatasourcesOptions {
   /** How often an unavailable source is retried in the background (SPEC: 60 s). */
   recoveryIntervalMs?: number;
   onPoolEvent?: (event: PoolEvent) => void;
+  /** The SSH keys of tunnelled sources, read at startup by loadSshKeys(). */
+  sshKeys?: SshKeyring;
   /**
    * Told every password a `password_command` prints, with the data source's key, before it
    * is used: register it with the secret scrubber (SecretScrubber.addRotating).
@@ -38,7 +42,7 @@ export interface ProbeResult {
   ok: boolean;
   latencyMs: number;
   error?: unknown;
-  transport?: "tcp" | "socket";
+  transport?: "tcp" | "socket" | "ssh";
   flavor?: ServerFlavor;
   serverVersion?: string;
   authPlugin?: string;
@@ -51,6 +55,8 @@ interface Source {
   readonly health: SourceHealth;
   /** Pools by database; "" is the server-level pool used for metadata. */
   readonly pools: Map<string, Pool>;
+  /** The source's SSH tunnel, shared by all its pools; absent for a direct connection. */
+  readonly tunnel?: Tunnel;
 }
 
 /**
@@ -70,7 +76,17 @@ export class Datasources {
     private readonly options: DatasourcesOptions = {},
   ) {
     for (const config of configs) {
-      const target = this.#targetOf(config);
+      const tunnel = config.ssh
+        ? new SshTunnel({
+          name: config.key,
+          ssh: config.ssh,
+          keys: options.sshKeys?.get(config.key),
+          connectTimeoutMs: config.pool.connectTimeoutMs,
+          log: (level, message, fields) =>
+            log.log(level, message, { datasource: config.key, ...fields }),
+        })
+        : undefined;
+      const target = this.#targetOf(config, tunnel);
       const health = SourceHealth.forTarget(target, {
         name: config.key,
         retryDelaysMs: options.retryDelaysMs,
@@ -78,7 +94,7 @@ export class Datasources {
         log: (level, message, fields) =>
           log.log(level, message, { datasource: config.key, ...fields }),
       });
-      this.#sources.set(config.key, { config, target, health, pools: new Map() });
+      this.#sources.set(config.key, { config, target, health, pools: new Map(), tunnel });
     }
   }
 
@@ -202,9 +218,10 @@ export class Datasources {
       for (const pool of source.pools.values()) closing.push(pool.close({ graceMs }));
     }
     await Promise.allSettled(closing);
+    for (const source of this.#sources.values()) source.tunnel?.close();
   }
 
-  #targetOf(config: DatasourceConfig): ConnectionTarget {
+  #targetOf(config: DatasourceConfig, tunnel: Tunnel | undefined): ConnectionTarget {
     const command = config.passwordCommand;
     return {
       // A socket source has no host or port; the driver ignores them then.
@@ -221,6 +238,7 @@ export class Datasources {
         }
         : {}),
       connectTimeoutMs: config.pool.connectTimeoutMs,
+      ...(tunnel ? { tunnel } : {}),
     };
   }
 
@@ -232,4 +250,9 @@ export class Datasources {
     }
     this.options.onSecret?.(key, value);
   }
+}
+
+/** How a source is reached, as `check` shows it: "tcp", "socket", or "ssh" through a bastion. */
+export function transportOf(config: DatasourceConfig): string {
+  return config.ssh ? "ssh" : config.socket !== undefined ? "socket" : "tcp";
 }

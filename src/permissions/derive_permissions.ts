@@ -19,6 +19,11 @@
  * `unix:PATH`; each alone is refused. All three are scoped to that one path.
  * A `password_command` needs run for exactly its program (as written: a bare
  * name is looked up on PATH by Deno, a path must match).
+ *
+ * ssh2 1.17.0 (a tunnelled source; DENO_AUDIT_PERMISSIONS over `mysql-mcp
+ * check` through a throwaway sshd with an encrypted RSA key, and a forward
+ * with an Ed25519 key): net to the bastion's `host:port` only, no env, no
+ * read; the key files and the passphrase variable are read by us at startup.
  */
 import type { Config } from "../config/config.ts";
 import { PLUGIN_ENV } from "../plugins/plugin_launch.ts";
@@ -52,7 +57,10 @@ export function derivePermissions(config: Config, options: DeriveOptions = {}): 
   const net: string[] = [];
   const sockets: string[] = [];
   for (const source of config.datasources) {
-    if (source.socket !== undefined) {
+    if (source.ssh) {
+      // Through a bastion only the bastion is dialled: the database is reached from there.
+      net.push(netAddress(source.ssh.host, source.ssh.port));
+    } else if (source.socket !== undefined) {
       sockets.push(source.socket);
       net.push(`unix:${source.socket}`);
     } else if (source.host !== undefined && source.port !== undefined) {
@@ -62,7 +70,7 @@ export function derivePermissions(config: Config, options: DeriveOptions = {}): 
   if (options.metricsPort !== undefined) net.push(netAddress("127.0.0.1", options.metricsPort));
 
   const plugins = config.server.pluginsDir !== undefined;
-  const read = [config.path];
+  const read = [config.path, ...startupFiles(config)];
   const pluginExecutable = plugins ? options.pluginExecutable ?? Deno.execPath() : undefined;
   // The plugins folder is listed at startup; Deno.execPath() needs read of the executable.
   if (config.server.pluginsDir) read.push(config.server.pluginsDir, pluginExecutable!);
@@ -79,6 +87,7 @@ export function derivePermissions(config: Config, options: DeriveOptions = {}): 
   if (plugins) env.push(...PLUGIN_ENV);
   for (const source of config.datasources) {
     if (source.passwordEnv) env.push(source.passwordEnv);
+    if (source.ssh?.passphraseEnv) env.push(source.ssh.passphraseEnv);
   }
 
   return {
@@ -89,6 +98,13 @@ export function derivePermissions(config: Config, options: DeriveOptions = {}): 
     env: unique(env).sort(),
     sys: [],
   };
+}
+
+/** Files read once at startup and let go afterwards: the SSH private keys and known_hosts. */
+export function startupFiles(config: Config): string[] {
+  return config.datasources.flatMap((source) =>
+    source.ssh ? [source.ssh.privateKey, source.ssh.knownHosts] : []
+  );
 }
 
 /**

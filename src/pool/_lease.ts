@@ -43,7 +43,7 @@ export class Lease implements PooledConnection {
     return this.#slot.session.serverVersion;
   }
 
-  get transport(): "tcp" | "socket" | undefined {
+  get transport(): "tcp" | "socket" | "ssh" | undefined {
     return this.#slot.session.transport;
   }
 

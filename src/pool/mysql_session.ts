@@ -12,7 +12,7 @@ export class MySqlSession implements SessionOps {
   readonly threadId: number;
   readonly flavor: ServerFlavor;
   readonly serverVersion: string;
-  readonly transport: "tcp" | "socket";
+  readonly transport: "tcp" | "socket" | "ssh";
   readonly authPlugin: string;
 
   constructor(opened: OpenedConnection) {

@@ -15,7 +15,7 @@ export interface SessionOps {
   readonly flavor: ServerFlavor;
   readonly serverVersion: string;
   /** "tcp" or "socket"; test fakes may leave it out. */
-  readonly transport?: "tcp" | "socket";
+  readonly transport?: "tcp" | "socket" | "ssh";
   /** The authentication plugin the connection logged in with; test fakes may leave it out. */
   readonly authPlugin?: string;
   /** One round trip that proves the server still answers. */

@@ -1,4 +1,5 @@
 import type { Connection as RawConnection } from "mysql2";
+import type { Duplex } from "node:stream";
 import type { PoolConfig } from "../config/config.ts";
 import type { Secret } from "../config/secret.ts";
 import type { Connector } from "./session_ops.ts";
@@ -18,6 +19,21 @@ export interface ConnectionTarget {
   /** Default database of the session; undefined for a server-level connection. */
   readonly database?: string;
   readonly connectTimeoutMs: number;
+  /** Reaches `host`:`port` through a bastion instead of connecting directly. */
+  readonly tunnel?: Tunnel;
+}
+
+/**
+ * A way to the database other than a direct TCP connection: the SSH bastion of a
+ * data source (src/tunnel/ssh_tunnel.ts), shared by all its connections.
+ */
+export interface Tunnel {
+  /** What `check` shows as the transport. */
+  readonly kind: "ssh";
+  /** A byte stream to `host`:`port` as the far end reaches it; rejects with CONNECTION_FAILED. */
+  openStream(host: string, port: number, signal?: AbortSignal): Promise<Duplex>;
+  /** Closes the tunnel and every stream on it. */
+  close(): void;
 }
 
 export type ServerFlavor = "mariadb" | "mysql";
@@ -31,7 +47,7 @@ export interface PooledConnection {
   readonly flavor: ServerFlavor;
   readonly serverVersion: string;
   /** "tcp" or "socket"; absent from test fakes. */
-  readonly transport?: "tcp" | "socket";
+  readonly transport?: "tcp" | "socket" | "ssh";
   /** The authentication plugin the connection logged in with; absent from test fakes. */
   readonly authPlugin?: string;
   /** Says session state may have changed: release() resets it before reuse. */
