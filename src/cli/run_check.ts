@@ -48,5 +48,5 @@ export async function runCheck(
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
   console.log(scrubber.scrub([line(header), ...rows.map(line)].join("\n")));
-  return rows.every((r) => r[3] === "available") ? 0 : 1;
+  return rows.every((r) => r[header.indexOf("STATUS")] === "available") ? 0 : 1;
 }

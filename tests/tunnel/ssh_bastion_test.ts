@@ -432,7 +432,7 @@ Deno.test({
     }
     const [header, row] = printed.join("\n").split("\n");
     assert.match(header, /TRANSPORT/);
-    assert.match(row, /^behind\s+behind\s+ssh\s+available\s+\d/);
+    assert.match(row, /^behind\s+behind\s+available\s+[\d.]+ ms\s+ssh\s/);
     assert.equal(code, 0);
   },
 });
