@@ -13,6 +13,7 @@ import { SecretScrubber } from "./src/log/secret_scrubber.ts";
 import { derivePermissions, permissionFlags } from "./src/permissions/derive_permissions.ts";
 import { dropStartupPermissions } from "./src/permissions/drop_permissions.ts";
 import { hostPlugin, PLUGIN_HOST_COMMAND } from "./src/plugins/plugin_host_command.ts";
+import { loadSshKeys } from "./src/tunnel/load_ssh_keys.ts";
 
 const env = (name: string) => {
   try {
@@ -72,11 +73,20 @@ export async function main(
     console.log(flags.join(" "));
     return 0;
   }
-  if (args.command === "check") return await runCheck(config, log, scrubber);
+  // Read now, while the key files and passphrase variables may still be read (see load_ssh_keys.ts).
+  const sshKeys = await loadSshKeys(config, { env });
+  for (const [key, keys] of sshKeys) {
+    if ("problem" in keys) {
+      log.error(`datasource "${key}": ${keys.problem}; its connections fail until this is fixed`);
+    } else if (keys.passphrase && !scrubber.add(keys.passphrase.reveal())) {
+      log.warn(`datasource "${key}": its ssh passphrase is too short to be scrubbed from output`);
+    }
+  }
+  if (args.command === "check") return await runCheck(config, log, scrubber, sshKeys);
 
-  // The passwords are read and the config parsed: the variables and the file are let go.
+  // The passwords are read and the config parsed: the variables and the files are let go.
   await dropStartupPermissions(config, log);
-  return await runServe(config, log, { metricsPort: args.metricsPort, scrubber });
+  return await runServe(config, log, { metricsPort: args.metricsPort, scrubber, sshKeys });
 }
 
 if (import.meta.main) {

@@ -16,7 +16,8 @@ async function run(args: string[], env: Record<string, string> = {}) {
 }
 
 Deno.test({
-  name: "mysql-mcp check prints key, name, status and latency, and fails when a source is down",
+  name:
+    "mysql-mcp check prints key, name, transport, status and latency, and fails when a source is down",
   ...DB_TEST,
   async fn() {
     const db = await testDatabase();
@@ -26,8 +27,8 @@ Deno.test({
       await Deno.writeTextFile(good, testConfigToml(db));
       const ok = await run(["check", "--config", good]);
       assert.equal(ok.code, 0, ok.stderr);
-      assert.match(ok.stdout, /^KEY\s+NAME\s+STATUS\s+LATENCY/m);
-      assert.match(ok.stdout, /^test\s+Test database\s+available\s+[\d.]+ ms/m);
+      assert.match(ok.stdout, /^KEY\s+NAME\s+STATUS\s+LATENCY\s+TRANSPORT\s+SERVER\s+AUTH/m);
+      assert.match(ok.stdout, /^test\s+Test database\s+available\s+[\d.]+ ms\s+tcp\s/m);
 
       const mixed = `${dir}/mixed.toml`;
       await Deno.writeTextFile(
@@ -37,7 +38,7 @@ Deno.test({
       );
       const bad = await run(["check", "--config", mixed]);
       assert.equal(bad.code, 1);
-      assert.match(bad.stdout, /^down\s+down\s+unavailable \(.*connection refused.*\)/m);
+      assert.match(bad.stdout, /^down\s+down\s+unavailable \(.*connection refused.*\)\s+-\s+tcp/m);
       assert.ok(!(bad.stdout + bad.stderr).includes("secret-pw-123"));
       assert.ok(!(bad.stdout + bad.stderr).includes(db.password));
     } finally {

@@ -1,8 +1,14 @@
 import type { Config, DatasourceConfig } from "../config/config.ts";
-import { Datasources, isLoopback, type ProbeResult } from "../datasources/datasources.ts";
+import {
+  Datasources,
+  isLoopback,
+  type ProbeResult,
+  transportOf,
+} from "../datasources/datasources.ts";
 import { toToolError } from "../errors/sanitize.ts";
 import { Logger } from "../log/logger.ts";
 import type { SecretScrubber } from "../log/secret_scrubber.ts";
+import type { SshKeyring } from "../tunnel/load_ssh_keys.ts";
 
 /**
  * `mysql-mcp check`: tries every datasource once and prints a table of key,
@@ -14,6 +20,7 @@ export async function runCheck(
   config: Config,
   log: Logger,
   scrubber: Pick<SecretScrubber, "scrub" | "addRotating">,
+  sshKeys?: SshKeyring,
 ): Promise<number> {
   // Failures are in the table; connection retries would only repeat them on stderr.
   const quiet = new Logger({
@@ -24,6 +31,7 @@ export async function runCheck(
   const datasources = new Datasources(config.datasources, config.server, quiet, {
     retryDelaysMs: [],
     onSecret: (key, value) => scrubber.addRotating(`datasource:${key}`, value),
+    sshKeys,
   });
   const rows = await Promise.all(config.datasources.map(async (source) => {
     const result = await datasources.probe(source.key);
@@ -45,20 +53,20 @@ export async function runCheck(
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
   console.log(scrubber.scrub([line(header), ...rows.map(line)].join("\n")));
-  return rows.every((r) => r[2] === "available") ? 0 : 1;
+  return rows.every((r) => r[header.indexOf("STATUS")] === "available") ? 0 : 1;
 }
 
 /**
- * "tls (TLSv1.3, TLS_AES_256_GCM_SHA384)", "tcp", "socket", or "tcp (unencrypted over the
- * network)" for a source on another machine without TLS.
+ * "tls (TLSv1.3, TLS_AES_256_GCM_SHA384)" (or "ssh+tls (...)" through a bastion), "tcp",
+ * "socket", "ssh", or "tcp (unencrypted over the network)" for a source on another machine
+ * without TLS.
  */
 function describeTransport(result: ProbeResult, source: DatasourceConfig): string {
-  if (result.transport === "tls" && result.tls) {
-    return `tls (${result.tls.version}, ${result.tls.cipher})`;
-  }
-  const transport = result.transport ?? (source.socket !== undefined ? "socket" : "tcp");
-  if (result.ok && transport === "tcp" && source.host !== undefined && !isLoopback(source.host)) {
-    return "tcp (unencrypted over the network)";
+  const transport = result.transport ?? transportOf(source);
+  if (result.tls) return `${transport} (${result.tls.version}, ${result.tls.cipher})`;
+  const remote = source.host !== undefined && !isLoopback(source.host);
+  if (result.ok && remote && (transport === "tcp" || transport === "ssh")) {
+    return `${transport} (unencrypted over the network)`;
   }
   return transport;
 }

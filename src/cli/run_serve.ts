@@ -8,6 +8,7 @@ import { StdioTransport } from "../mcp/stdio_transport.ts";
 import { serveMetrics } from "../observability/metrics_server.ts";
 import { derivePermissions } from "../permissions/derive_permissions.ts";
 import { broaderThanNeeded } from "../permissions/granted_permissions.ts";
+import type { SshKeyring } from "../tunnel/load_ssh_keys.ts";
 import { verifyDeclarativeTools } from "../tools/declarative_tools.ts";
 import { DECLARATIVE_OWNER, loadExtensions } from "../tools/load_extensions.ts";
 // Plugin processes load these; importing them here puts them inside the single binary's
@@ -30,7 +31,11 @@ const STOP_WAIT_MS = 10_000;
 export async function runServe(
   config: Config,
   log: Logger,
-  args: { metricsPort?: number; scrubber: Pick<SecretScrubber, "scrub" | "addRotating"> },
+  args: {
+    metricsPort?: number;
+    scrubber: Pick<SecretScrubber, "scrub" | "addRotating">;
+    sshKeys?: SshKeyring;
+  },
 ): Promise<number> {
   // One stray rejection (a plugin's forgotten promise, a driver callback) must not take the
   // server down with every other session's work: log it and keep serving.
@@ -48,6 +53,7 @@ export async function runServe(
   const extensions = await loadExtensions(config, log);
   const app = createApp(config, log, {
     ...extensions,
+    sshKeys: args.sshKeys,
     // A password_command's output is a secret from the moment it is read.
     onSecret: (key, value) => args.scrubber.addRotating(`datasource:${key}`, value),
   });

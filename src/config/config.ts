@@ -6,6 +6,7 @@
 import type { z } from "zod";
 import { type datasourceSchema, poolSchema, type tlsSchema } from "./schema_datasource.ts";
 import { serverSchema } from "./schema_server.ts";
+import type { sshSchema } from "./schema_ssh.ts";
 import type { PARAMETER_TYPES, parameterSchema, toolSchema } from "./schema_tools.ts";
 
 export { STREAM_CHUNK_CAP } from "./schema_server.ts";
@@ -21,6 +22,9 @@ export type TlsConfig = z.output<ReturnType<typeof tlsSchema>>;
 
 /** One configured MySQL server the agent may address by `key`. */
 export type DatasourceConfig = z.output<ReturnType<typeof datasourceSchema>>;
+
+/** `[datasources.ssh]`: the bastion a data source is reached through; durations in ms. */
+export type SshConfig = z.output<ReturnType<typeof sshSchema>>;
 
 export type ParameterType = (typeof PARAMETER_TYPES)[number];
 

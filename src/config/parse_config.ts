@@ -68,8 +68,8 @@ export function parseConfig(text: string, options: ParseConfigOptions): ParsedCo
         env: options.env,
         warn,
         maxResultBytes: server.maxResultBytes,
-        path: options.path,
         secrets: options.secrets,
+        path: options.path,
       }),
     (key) => `key "${key}" is already used by another data source`,
   );

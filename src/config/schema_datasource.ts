@@ -14,6 +14,7 @@ import {
 import { resolveBeside } from "./schema_server.ts";
 import { Secret } from "./secret.ts";
 import { section, tomlName, type Warn } from "./section.ts";
+import { sshSchema } from "./schema_ssh.ts";
 
 const KEY = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -120,13 +121,13 @@ export interface DatasourceSchemaContext {
   warn: Warn;
   /** `[server] max_result_bytes`, the default of the data source's own. */
   maxResultBytes: number;
-  /** The config file's path: relative TLS file paths are read beside it. */
-  path?: string;
+  /** The config file's path: relative file paths are read beside it. */
+  path: string;
 }
 
 /** One `[[datasources]]` entry: a MySQL server the agent may address by `key`. */
 export function datasourceSchema(
-  { env, warn, maxResultBytes, secrets = "read", path = "" }: DatasourceSchemaContext,
+  { env, warn, maxResultBytes, secrets = "read", path }: DatasourceSchemaContext,
 ) {
   return section({
     key: patterned(
@@ -161,6 +162,8 @@ export function datasourceSchema(
     maxResultBytes: size.default(maxResultBytes),
     pool: poolSchema(warn).prefault({}),
     tls: tlsSchema(warn, path).prefault({}),
+    /** The SSH bastion the server is reached through; `host` and `port` are then as the bastion sees them. */
+    ssh: sshSchema({ path, warn }).optional(),
   }, { warn, aliases: { user: "username" } }).superRefine((source, ctx) => {
     if (source.socket !== undefined) {
       if (source.host !== undefined || source.port !== undefined) {
@@ -168,6 +171,14 @@ export function datasourceSchema(
           code: "custom",
           path: ["socket"],
           message: "and host/port are both set: use socket for a local server, or host and port",
+        });
+      }
+      if (source.ssh !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["socket"],
+          message:
+            "cannot be reached through an SSH bastion: use host and port as the bastion sees them",
         });
       }
     } else {

@@ -30,7 +30,7 @@ export function serverSchema({ path, warn }: ServerSchemaContext) {
   }, { warn }).readonly();
 }
 
-/** `path` as written in the config file: a relative one is read beside that file. */
+/** `path` as written when absolute, else beside the config file. */
 export function resolveBeside(configPath: string, path: string): string {
   if (path.startsWith("/")) return path;
   const dir = configPath.includes("/") ? configPath.slice(0, configPath.lastIndexOf("/")) : ".";

@@ -13,7 +13,10 @@ import type {
   PoolEvent,
   PoolStats,
   Transport,
+  Tunnel,
 } from "../pool/types.ts";
+import type { SshKeyring } from "../tunnel/load_ssh_keys.ts";
+import { SshTunnel } from "../tunnel/ssh_tunnel.ts";
 
 export interface DatasourceSummary {
   key: string;
@@ -40,6 +43,8 @@ export interface DatasourcesOptions {
   /** How often an unavailable source is retried in the background (SPEC: 60 s). */
   recoveryIntervalMs?: number;
   onPoolEvent?: (event: PoolEvent) => void;
+  /** The SSH keys of tunnelled sources, read at startup by loadSshKeys(). */
+  sshKeys?: SshKeyring;
   /**
    * Told every password a `password_command` prints, with the data source's key, before it
    * is used: register it with the secret scrubber (SecretScrubber.addRotating).
@@ -52,9 +57,9 @@ export interface ProbeResult {
   ok: boolean;
   latencyMs: number;
   error?: unknown;
-  /** "tcp", "tls" (the server reports a cipher for the session) or "socket". */
+  /** "tcp", "tls", "socket", "ssh" or "ssh+tls"; TLS as the server reports the session. */
   transport?: Transport;
-  /** TLS version and cipher, when `transport` is "tls". */
+  /** TLS version and cipher, when the session is encrypted. */
   tls?: TlsSession;
   flavor?: ServerFlavor;
   serverVersion?: string;
@@ -68,6 +73,8 @@ interface Source {
   readonly health: SourceHealth;
   /** Pools by database; "" is the server-level pool used for metadata. */
   readonly pools: Map<string, Pool>;
+  /** The source's SSH tunnel, shared by all its pools; absent for a direct connection. */
+  readonly tunnel?: Tunnel;
 }
 
 /**
@@ -89,7 +96,17 @@ export class Datasources {
     private readonly options: DatasourcesOptions = {},
   ) {
     for (const config of configs) {
-      const target = this.#targetOf(config);
+      const tunnel = config.ssh
+        ? new SshTunnel({
+          name: config.key,
+          ssh: config.ssh,
+          keys: options.sshKeys?.get(config.key),
+          connectTimeoutMs: config.pool.connectTimeoutMs,
+          log: (level, message, fields) =>
+            log.log(level, message, { datasource: config.key, ...fields }),
+        })
+        : undefined;
+      const target = this.#targetOf(config, tunnel);
       const health = SourceHealth.forTarget(target, {
         name: config.key,
         retryDelaysMs: options.retryDelaysMs,
@@ -97,7 +114,7 @@ export class Datasources {
         log: (level, message, fields) =>
           log.log(level, message, { datasource: config.key, ...fields }),
       });
-      this.#sources.set(config.key, { config, target, health, pools: new Map() });
+      this.#sources.set(config.key, { config, target, health, pools: new Map(), tunnel });
     }
   }
 
@@ -200,9 +217,19 @@ export class Datasources {
       } finally {
         conn.release();
       }
-      const transport: Transport = conn.transport === "socket" ? "socket" : tls ? "tls" : "tcp";
+      const via = conn.transport;
+      const tunnelled = via === "ssh" || via === "ssh+tls";
+      const transport: Transport = via === "socket"
+        ? "socket"
+        : tunnelled
+        ? (tls ? "ssh+tls" : "ssh")
+        : tls
+        ? "tls"
+        : "tcp";
+      // Through a bastion, `host` is as the bastion sees it: its last hop is plain unless TLS.
       const host = this.get(key).host;
-      if (transport === "tcp" && host && !isLoopback(host) && !this.#warnedPlain.has(key)) {
+      const plain = transport === "tcp" || transport === "ssh";
+      if (plain && host && !isLoopback(host) && !this.#warnedPlain.has(key)) {
         this.#warnedPlain.add(key);
         this.log.warn(
           `Data source "${key}" is reached over the network without TLS: set [datasources.tls] mode = "verify_identity" (or "required") and enable TLS on the server`,
@@ -232,9 +259,10 @@ export class Datasources {
       for (const pool of source.pools.values()) closing.push(pool.close({ graceMs }));
     }
     await Promise.allSettled(closing);
+    for (const source of this.#sources.values()) source.tunnel?.close();
   }
 
-  #targetOf(config: DatasourceConfig): ConnectionTarget {
+  #targetOf(config: DatasourceConfig, tunnel: Tunnel | undefined): ConnectionTarget {
     const command = config.passwordCommand;
     return {
       // A socket source has no host or port; the driver ignores them then.
@@ -252,6 +280,7 @@ export class Datasources {
         : {}),
       connectTimeoutMs: config.pool.connectTimeoutMs,
       tls: config.tls,
+      ...(tunnel ? { tunnel } : {}),
     };
   }
 
@@ -288,4 +317,9 @@ function sessionTls(raw: PooledConnection["raw"]): Promise<TlsSession | undefine
 export function isLoopback(host: string): boolean {
   const bare = host.replace(/^\[|\]$/g, "").toLowerCase();
   return bare === "localhost" || bare === "::1" || /^127\.\d+\.\d+\.\d+$/.test(bare);
+}
+
+/** How a source is reached, as `check` shows it: "tcp", "socket", or "ssh" through a bastion. */
+export function transportOf(config: DatasourceConfig): string {
+  return config.ssh ? "ssh" : config.socket !== undefined ? "socket" : "tcp";
 }

@@ -41,6 +41,7 @@ const REASONS: Record<string, string> = {
   ER_SERVER_SHUTDOWN: "server is shutting down",
   ER_CONNECTION_KILLED: "connection was killed",
   ER_QUERY_INTERRUPTED: "query was interrupted",
+  SSH_TUNNEL_LOST: "the SSH tunnel to the bastion was lost",
 };
 
 /** Network-level codes: the statement never got an answer from the server. */
@@ -56,6 +57,7 @@ const NETWORK_CODES = new Set([
   "EPIPE",
   "PROTOCOL_CONNECTION_LOST",
   "PROTOCOL_SEQUENCE_TIMEOUT",
+  "SSH_TUNNEL_LOST",
 ]);
 
 // Connect-time server answers that another attempt in a second will not change.

@@ -3,6 +3,7 @@ import type { DriverField } from "./column_types.ts";
 import { ToolError } from "../errors/tool_error.ts";
 import { encodeRow } from "./encode_row.ts";
 import { rowBytes } from "./row_bytes.ts";
+import { TUNNEL_LOST } from "../tunnel/ssh_failures.ts";
 
 /** The OK packet of a statement that returns no rows. */
 export interface ResultHeader {
@@ -51,7 +52,12 @@ export class RowTooLargeError extends ToolError {
 /** The connection died under a running statement. */
 export class ConnectionLostError extends Error {
   constructor(override readonly cause: Error) {
-    super("The connection to the database was lost during the statement");
+    // A tunnelled connection names the hop that failed (src/tunnel/ssh_tunnel.ts).
+    super(
+      (cause as { code?: unknown } | undefined)?.code === TUNNEL_LOST
+        ? "The SSH tunnel to the bastion was lost during the statement"
+        : "The connection to the database was lost during the statement",
+    );
     this.name = "ConnectionLostError";
   }
 }

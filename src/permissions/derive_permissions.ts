@@ -21,6 +21,11 @@
  * name is looked up on PATH by Deno, a path must match).
  * - TLS (Deno.startTls, and node:tls over our socket): nothing beyond the net grant and
  *   reading the configured ca/cert/key files.
+ *
+ * ssh2 1.17.0 (a tunnelled source; DENO_AUDIT_PERMISSIONS over `mysql-mcp
+ * check` through a throwaway sshd with an encrypted RSA key, and a forward
+ * with an Ed25519 key): net to the bastion's `host:port` only, no env, no
+ * read; the key files and the passphrase variable are read by us at startup.
  */
 import type { Config } from "../config/config.ts";
 import { PLUGIN_ENV } from "../plugins/plugin_launch.ts";
@@ -54,7 +59,10 @@ export function derivePermissions(config: Config, options: DeriveOptions = {}): 
   const net: string[] = [];
   const sockets: string[] = [];
   for (const source of config.datasources) {
-    if (source.socket !== undefined) {
+    if (source.ssh) {
+      // Through a bastion only the bastion is dialled: the database is reached from there.
+      net.push(netAddress(source.ssh.host, source.ssh.port));
+    } else if (source.socket !== undefined) {
       sockets.push(source.socket);
       net.push(`unix:${source.socket}`);
     } else if (source.host !== undefined && source.port !== undefined) {
@@ -64,13 +72,13 @@ export function derivePermissions(config: Config, options: DeriveOptions = {}): 
   if (options.metricsPort !== undefined) net.push(netAddress("127.0.0.1", options.metricsPort));
 
   const plugins = config.server.pluginsDir !== undefined;
-  const read = [config.path];
+  const read = [config.path, ...startupFiles(config)];
   const pluginExecutable = plugins ? options.pluginExecutable ?? Deno.execPath() : undefined;
   // The plugins folder is listed at startup; Deno.execPath() needs read of the executable.
   if (config.server.pluginsDir) read.push(config.server.pluginsDir, pluginExecutable!);
   read.push(...sockets, ...(options.extraRead ?? []));
   // TLS files are read for every new connection (a renewed certificate needs no restart),
-  // so these stay granted after startup (drop_permissions.ts revokes the config file only).
+  // so these stay granted after startup (drop_permissions.ts revokes only startup files).
   for (const source of config.datasources) {
     if (source.socket !== undefined || source.tls.mode === "disabled") continue;
     for (const file of [source.tls.ca, source.tls.cert, source.tls.key]) if (file) read.push(file);
@@ -87,6 +95,7 @@ export function derivePermissions(config: Config, options: DeriveOptions = {}): 
   if (plugins) env.push(...PLUGIN_ENV);
   for (const source of config.datasources) {
     if (source.passwordEnv) env.push(source.passwordEnv);
+    if (source.ssh?.passphraseEnv) env.push(source.ssh.passphraseEnv);
   }
 
   return {
@@ -97,6 +106,13 @@ export function derivePermissions(config: Config, options: DeriveOptions = {}): 
     env: unique(env).sort(),
     sys: [],
   };
+}
+
+/** Files read once at startup and let go afterwards: the SSH private keys and known_hosts. */
+export function startupFiles(config: Config): string[] {
+  return config.datasources.flatMap((source) =>
+    source.ssh ? [source.ssh.privateKey, source.ssh.knownHosts] : []
+  );
 }
 
 /**

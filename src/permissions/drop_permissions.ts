@@ -1,12 +1,13 @@
 import type { Config } from "../config/config.ts";
 import type { Logger } from "../log/logger.ts";
-import { SERVER_ENV } from "./derive_permissions.ts";
+import { SERVER_ENV, startupFiles } from "./derive_permissions.ts";
 
 /**
  * Gives up, once startup has used them, the permissions serving no longer
- * needs: environment access to the password variables (their values now sit
- * in Secret objects) and the server's own variables, and read access to the
- * config file (parsed). Kept: net to the configured servers, read of the
+ * needs: environment access to the password and SSH passphrase variables
+ * (their values now sit in Secret objects) and the server's own variables, and
+ * read access to the config file (parsed) and the SSH keys and known_hosts
+ * (held in memory by then). Kept: net to the configured servers, read of the
  * plugins folder, running Deno for plugin processes (a stopped one is started
  * again), and read of the TLS ca/cert/key files, which every new connection
  * reads. After this, even code running in the server itself cannot
@@ -21,6 +22,9 @@ export async function dropStartupPermissions(config: Config, log: Logger): Promi
   const variables = [
     ...SERVER_ENV,
     ...config.datasources.flatMap((source) => source.passwordEnv ? [source.passwordEnv] : []),
+    ...config.datasources.flatMap((source) =>
+      source.ssh?.passphraseEnv ? [source.ssh.passphraseEnv] : []
+    ),
   ];
   for (const variable of new Set(variables)) {
     await Deno.permissions.revoke({ name: "env", variable });
@@ -29,12 +33,18 @@ export async function dropStartupPermissions(config: Config, log: Logger): Promi
     (await Deno.permissions.query({ name: "read", path })).state === "granted";
   // Reading everything is reported at startup as broader than needed; nothing to add here.
   if (await granted()) return;
-  const folder = config.path.replace(/[\\/][^\\/]*$/, "") || "/";
-  if (await granted(folder)) {
-    log.warn(
-      "the config file stays readable: read access was granted to its whole folder, which revoking it would take away from plugins too",
-    );
-  } else {
-    await Deno.permissions.revoke({ name: "read", path: config.path });
+  const files = [
+    { path: config.path, what: "the config file" },
+    ...startupFiles(config).map((path) => ({ path, what: "an SSH key or known_hosts file" })),
+  ];
+  for (const { path, what } of files) {
+    const folder = path.replace(/[\\/][^\\/]*$/, "") || "/";
+    if (await granted(folder)) {
+      log.warn(
+        `${what} stays readable: read access was granted to its whole folder, which revoking it would take away from plugins too`,
+      );
+    } else {
+      await Deno.permissions.revoke({ name: "read", path });
+    }
   }
 }

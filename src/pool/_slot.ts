@@ -30,10 +30,13 @@ export class Slot {
 
   constructor(readonly session: SessionOps, readonly createdAt: number) {}
 
-  /** Marks it dead and hands back the death callbacks to call, once. */
-  die(reason: string): { error: Error; callbacks: ((error: Error) => void)[] } {
+  /**
+   * Marks it dead and hands back the death callbacks to call, once. `code` is the cause's
+   * error code, kept so a holder can tell e.g. a dropped SSH tunnel from a closed socket.
+   */
+  die(reason: string, code?: string): { error: Error; callbacks: ((error: Error) => void)[] } {
     this.state = DEAD;
-    const error = this.deathError = new Error(reason);
+    const error = this.deathError = Object.assign(new Error(reason), code ? { code } : {});
     const callbacks = this.deathCallbacks ?? [];
     this.deathCallbacks = undefined;
     return { error, callbacks };

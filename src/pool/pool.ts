@@ -407,14 +407,15 @@ export class Pool {
   #died(slot: Slot, error: unknown) {
     if (slot.state === DEAD) return;
     const reason = error ? connectionError(error, "Connection lost").message : "Connection lost";
-    this.#remove(slot, reason, false);
+    const code = (error as { code?: unknown } | undefined)?.code;
+    this.#remove(slot, reason, false, typeof code === "string" ? code : undefined);
     this.#dispatch();
   }
 
   /** Takes a slot out of the pool for good and closes its connection. */
-  #remove(slot: Slot, reason: string, graceful: boolean) {
+  #remove(slot: Slot, reason: string, graceful: boolean, code?: string) {
     if (!this.#slots.delete(slot)) return;
-    const { error, callbacks } = slot.die(reason);
+    const { error, callbacks } = slot.die(reason, code);
     slot.session.destroy(graceful);
     this.#emit({ type: "closed", pool: this.name, threadId: slot.session.threadId, reason });
     for (const callback of callbacks) {

@@ -14,7 +14,7 @@ export interface SessionOps {
   readonly threadId: number;
   readonly flavor: ServerFlavor;
   readonly serverVersion: string;
-  /** "tcp", "tls" or "socket"; test fakes may leave it out. */
+  /** "tcp", "tls", "socket", "ssh" or "ssh+tls"; test fakes may leave it out. */
   readonly transport?: Transport;
   /** The authentication plugin the connection logged in with; test fakes may leave it out. */
   readonly authPlugin?: string;

@@ -1,4 +1,5 @@
 import type { Connection as RawConnection, ConnectionOptions } from "mysql2";
+import type { Duplex } from "node:stream";
 import type { TlsConfig } from "../config/config.ts";
 import { ToolError } from "../errors/tool_error.ts";
 import { DenoSocket, type SocketAddress } from "./deno_socket.ts";
@@ -23,8 +24,11 @@ export interface TlsSetup {
   readonly driverOptions: Pick<ConnectionOptions, "ssl" | "host">;
   /** Our socket to the server, ready for the engine. */
   socket(address: SocketAddress): DenoSocket;
-  /** Wires the engine into the connection mysql2 just created, before its handshake starts. */
-  attach(raw: RawConnection, socket: DenoSocket): void;
+  /**
+   * Wires the engine into the connection mysql2 just created, before its handshake starts;
+   * `stream` is our socket, or a tunnel's stream (node engine only).
+   */
+  attach(raw: RawConnection, stream: DenoSocket | Duplex): void;
 }
 
 const NO_TLS: TlsSetup = {
@@ -45,8 +49,14 @@ export function tlsEngine(tls: TlsConfig | undefined): TlsEngine {
  * Reads the PEM files of `tls` (each new connection reads them again, so a renewed
  * certificate is used without a restart) and prepares the engine for `host`.
  */
-export async function tlsSetup(tls: TlsConfig | undefined, host: string): Promise<TlsSetup> {
-  const engine = tlsEngine(tls);
+export async function tlsSetup(
+  tls: TlsConfig | undefined,
+  host: string,
+  options: { overStream?: boolean } = {},
+): Promise<TlsSetup> {
+  // Deno.startTls needs our own TCP socket: over another stream (an SSH tunnel's) only
+  // node:tls can encrypt.
+  const engine = options.overStream && tlsEngine(tls) === "deno" ? "node" : tlsEngine(tls);
   if (!tls || engine === "none") return NO_TLS;
   const [ca, cert, key] = await Promise.all([
     readPem(tls.ca, "ca"),
@@ -63,7 +73,7 @@ export async function tlsSetup(tls: TlsConfig | undefined, host: string): Promis
       socket: (address) => new DenoSocket(address, { holdAfterGreeting: true }),
       attach(raw, socket) {
         const startTls: TlsHandover = (onSecure) => {
-          socket.startTls({
+          (socket as DenoSocket).startTls({
             hostname: serverName,
             caCerts: ca === undefined ? [] : [ca],
             unsafelyDisableHostnameVerification: tls.mode === "verify_ca",
@@ -90,15 +100,34 @@ export async function tlsSetup(tls: TlsConfig | undefined, host: string): Promis
       },
     },
     socket: (address) => new DenoSocket(address),
-    attach(raw, socket) {
+    attach(raw, stream) {
       if (tls.mode !== "preferred") return;
       // mysql2 refuses a server without TLS when `ssl` is set, and reads `config.ssl` only
       // once the greeting is in: clearing it there is how preferred goes on in plain TCP.
-      socket.onGreeting = (greeting) => {
+      const preferPlain = (greeting: Uint8Array) => {
         if (!offersTls(greeting)) (raw.config as { ssl?: unknown }).ssl = false;
       };
+      if (stream instanceof DenoSocket) stream.onGreeting = preferPlain;
+      else watchGreeting(stream, preferPlain);
     },
   };
+}
+
+/** Calls `seen` with the server's greeting on a stream that is not ours, before mysql2 reads it. */
+function watchGreeting(stream: Duplex, seen: (greeting: Uint8Array) => void) {
+  let bytes = new Uint8Array(0);
+  const listener = (chunk: Uint8Array) => {
+    const more = new Uint8Array(bytes.length + chunk.length);
+    more.set(bytes);
+    more.set(chunk, bytes.length);
+    bytes = more;
+    const size = bytes.length >= 4 ? 4 + (bytes[0] | (bytes[1] << 8) | (bytes[2] << 16)) : Infinity;
+    if (bytes.length < size) return;
+    stream.removeListener("data", listener);
+    seen(bytes.subarray(0, size));
+  };
+  // First in line, so the decision is made before mysql2's handshake reads the same bytes.
+  stream.prependListener("data", listener);
 }
 
 /** CLIENT_SSL in the capability flags of a protocol-10 greeting (header included). */

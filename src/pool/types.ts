@@ -1,4 +1,5 @@
 import type { Connection as RawConnection } from "mysql2";
+import type { Duplex } from "node:stream";
 import type { PoolConfig, TlsConfig } from "../config/config.ts";
 import type { Secret } from "../config/secret.ts";
 import type { Connector } from "./session_ops.ts";
@@ -20,12 +21,30 @@ export interface ConnectionTarget {
   readonly connectTimeoutMs: number;
   /** `[datasources.tls]`; absent means plain TCP. */
   readonly tls?: TlsConfig;
+  /** Reaches `host`:`port` through a bastion instead of connecting directly. */
+  readonly tunnel?: Tunnel;
+}
+
+/**
+ * A way to the database other than a direct TCP connection: the SSH bastion of a
+ * data source (src/tunnel/ssh_tunnel.ts), shared by all its connections.
+ */
+export interface Tunnel {
+  /** What `check` shows as the transport. */
+  readonly kind: "ssh";
+  /** A byte stream to `host`:`port` as the far end reaches it; rejects with CONNECTION_FAILED. */
+  openStream(host: string, port: number, signal?: AbortSignal): Promise<Duplex>;
+  /** Closes the tunnel and every stream on it. */
+  close(): void;
 }
 
 export type ServerFlavor = "mariadb" | "mysql";
 
-/** How a connection reaches its server: plain TCP, TLS over TCP, or a unix socket. */
-export type Transport = "tcp" | "tls" | "socket";
+/**
+ * How a connection reaches its server: plain TCP, TLS over TCP, a unix socket, or through an
+ * SSH bastion (plain, or TLS end to end inside the tunnel).
+ */
+export type Transport = "tcp" | "tls" | "socket" | "ssh" | "ssh+tls";
 
 /** A connection lent by a Pool. Give it back with release() or discard(), exactly once. */
 export interface PooledConnection {
@@ -35,7 +54,7 @@ export interface PooledConnection {
   readonly threadId: number;
   readonly flavor: ServerFlavor;
   readonly serverVersion: string;
-  /** "tcp", "tls" or "socket"; absent from test fakes. */
+  /** "tcp", "tls", "socket", "ssh" or "ssh+tls"; absent from test fakes. */
   readonly transport?: Transport;
   /** The authentication plugin the connection logged in with; absent from test fakes. */
   readonly authPlugin?: string;
