@@ -33,7 +33,7 @@ export async function main(
 ): Promise<number> {
   // A compiled server starts itself to host a plugin: nothing else of the server runs then.
   const host = argv.indexOf(PLUGIN_HOST_COMMAND);
-  if (host >= 0) return await hostPlugin(argv[host + 1]);
+  if (host >= 0) return await hostPlugin(argv[host + 1], argv);
   let args;
   try {
     args = parseArgs(argv);

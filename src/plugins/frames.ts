@@ -87,3 +87,15 @@ export class FrameReader {
     return out;
   }
 }
+
+/** Reads `stream` to its end, calling `onMessage` for each message; throws FrameError on garbage. */
+export async function readFrames(
+  stream: ReadableStream<Uint8Array>,
+  maxBytes: number,
+  onMessage: (message: unknown) => void,
+): Promise<void> {
+  const frames = new FrameReader(maxBytes);
+  for await (const chunk of stream) {
+    for (const message of frames.push(chunk)) onMessage(message);
+  }
+}

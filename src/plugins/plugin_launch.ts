@@ -15,6 +15,10 @@
 import { PLUGIN_HOST_COMMAND } from "./plugin_host_command.ts";
 
 const SERVER_ROOT = new URL("../../", import.meta.url);
+const SERVER_SOURCE = decodeURIComponent(new URL("../", import.meta.url).pathname).replace(
+  /\/$/,
+  "",
+);
 const LOCKDOWN = new URL("./plugin_lockdown.ts", import.meta.url).href;
 const RUNTIME = new URL("./plugin_runtime.ts", import.meta.url).href;
 
@@ -32,13 +36,24 @@ export interface PluginLaunch {
   spawn(): Deno.ChildProcess;
 }
 
-/** The entry module: the lockdown first, so it runs before the plugin's own code. */
+/**
+ * The entry module: the lockdown first, so it runs before anything of the
+ * plugin's; then the runtime, which imports the plugin. That import is
+ * dynamic on purpose: Deno checks every module it loads against the read
+ * permission (the plugins folder and the server's source only), so a plugin
+ * cannot pull the config file or another secret in as a text import.
+ */
 export function pluginEntry(path: string, file: string): string {
   const source = `import ${JSON.stringify(LOCKDOWN)};\n` +
-    `import * as plugin from ${JSON.stringify(toFileUrl(path))};\n` +
-    `import { servePlugin } from ${JSON.stringify(RUNTIME)};\n` +
-    `servePlugin(plugin.default, ${JSON.stringify(file)});\n`;
+    `import { loadAndServe } from ${JSON.stringify(RUNTIME)};\n` +
+    `await loadAndServe(${JSON.stringify(toFileUrl(path))}, ${JSON.stringify(file)});\n`;
   return `data:application/javascript,${encodeURIComponent(source)}`;
+}
+
+/** What a plugin's modules may be read from: its own folder and the server's source. */
+export function pluginReadRoots(path: string): string[] {
+  const absolute = path.startsWith("/") ? path : `${Deno.cwd()}/${path}`;
+  return [absolute.replace(/\/[^/]*$/, "") || "/", SERVER_SOURCE];
 }
 
 export function pluginLaunch(path: string, file: string, memoryLimitMb: number): PluginLaunch {
@@ -54,11 +69,19 @@ export function pluginLaunch(path: string, file: string, memoryLimitMb: number):
     const value = readEnv(name);
     if (value !== undefined) env[name] = value;
   }
+  const roots = pluginReadRoots(path);
   const args = Deno.build.standalone ? [PLUGIN_HOST_COMMAND, entry] : [
     "run",
     "--no-prompt",
     "--quiet",
     `--config=${decodeURIComponent(new URL("deno.json", SERVER_ROOT).pathname)}`,
+    // Only modules already in the cache and the lock: a plugin neither downloads nor
+    // changes the server's deno.lock.
+    "--cached-only",
+    "--frozen",
+    "--no-remote",
+    // Read only to load modules; the runtime gives it up before the plugin serves.
+    `--allow-read=${roots.join(",")}`,
     `--v8-flags=${v8Flags}`,
     entry,
   ];

@@ -19,20 +19,21 @@ import { exitProcess, post } from "./plugin_channel.ts";
 const inspect = Deno.inspect;
 const decoder = new TextDecoder();
 
-const PERMISSIONS = ["read", "write", "net", "env", "run", "ffi", "sys", "import"] as const;
+/** Every kind but read, which loading the plugin's modules needs (plugin_runtime.ts drops it). */
+const ALL_BUT_READ = ["write", "net", "env", "run", "ffi", "sys", "import"] as const;
 
-dropEveryPermission();
+dropAllButRead();
 lockDown();
 
 /**
- * Started by `deno run` the process has no permission to drop; a compiled
- * server starts it as itself, with the server's own grants, which go here,
- * before any plugin code runs. Anything still granted afterwards ends the
- * process: a plugin never runs with a permission.
+ * Started by `deno run` the process holds only read of the plugin's folder
+ * and the server's source; a compiled server starts it as itself, with the
+ * server's own grants, which go here, before any plugin code runs. Anything
+ * still granted afterwards ends the process.
  */
-function dropEveryPermission(): void {
-  for (const name of PERMISSIONS) Deno.permissions.revokeSync({ name });
-  const left = PERMISSIONS.filter((name) =>
+function dropAllButRead(): void {
+  for (const name of ALL_BUT_READ) Deno.permissions.revokeSync({ name });
+  const left = ALL_BUT_READ.filter((name) =>
     Deno.permissions.querySync({ name }).state === "granted"
   );
   if (left.length > 0) {
@@ -75,6 +76,12 @@ function lockDown(): void {
     configurable: false,
   });
   delete deno[(Deno as unknown as { internal: symbol }).internal];
+  // Storage that outlives the process and is shared by every plugin (Deno keeps it under its
+  // cache folder, needing no permission): a plugin gets none.
+  const global = globalThis as unknown as Record<string, unknown>;
+  for (const name of ["localStorage", "sessionStorage", "caches", "CacheStorage", "Cache"]) {
+    Object.defineProperty(global, name, { value: undefined, configurable: false });
+  }
   // Node's streams write to the same file descriptors: the channel would get stray bytes.
   for (const stream of [process.stdout, process.stderr]) {
     Object.defineProperty(stream, "write", {
@@ -158,6 +165,10 @@ function lockDown(): void {
       Map,
       Set,
       Object.getPrototypeOf(Uint8Array),
+      TextDecoder,
+      TextEncoder,
+      DataView,
+      ArrayBuffer,
     ]
   ) {
     tamperProof(intrinsic.prototype);

@@ -1,15 +1,17 @@
-import { toToolError } from "../errors/sanitize.ts";
 import { type ErrorCode, ToolError } from "../errors/tool_error.ts";
-import type { QueryHooks, StatementInfo } from "../gate/hooks.ts";
+import type { StatementInfo } from "../gate/hooks.ts";
 import type { Logger } from "../log/logger.ts";
 import { RenderedResult, type StatementRequest, type ToolContext } from "../tools/tool.ts";
-import { encodeFrame, FrameReader } from "./frames.ts";
+import { encodeFrame, readFrames } from "./frames.ts";
+import { fromWire, idOf, logFields, logText, MAX_PLUGIN_FRAME_BYTES } from "./plugin_messages.ts";
+import { ByteBudget, describeExit, RestartBackoff, StderrTail } from "./plugin_exit.ts";
+import { runPluginSql, StatementAllowance } from "./plugin_sql.ts";
 import { type PluginLaunch, pluginLaunch } from "./plugin_launch.ts";
 import type {
   HookName,
   HostMessage,
+  LogLevel,
   ToolDescription,
-  WireError,
   WorkerMessage,
 } from "./protocol.ts";
 
@@ -42,22 +44,14 @@ interface Pending {
 }
 
 const LEVELS = new Set(["debug", "info", "warn", "error"]);
-const ERROR_CODES = new Set<string>([
-  "AUTHENTICATION_ERROR",
-  "DATABASE_NOT_FOUND",
-  "TABLE_NOT_FOUND",
-  "INVALID_ARGUMENT",
-  "STATEMENT_NOT_ALLOWED",
-  "CONNECTION_FAILED",
-  "POOL_EXHAUSTED",
-  "QUERY_TIMEOUT",
-  "QUERY_EXECUTION_ERROR",
-  "STREAM_NOT_FOUND",
-  "STREAM_CANCELLED",
-  "CONFIGURATION_ERROR",
-  "PERMISSION_DENIED",
-  "INTERNAL_ERROR",
-]);
+/** Statements of one plugin's calls running at once (the pool is everyone's). */
+const MAX_STATEMENTS_IN_FLIGHT = 8;
+/** An idle process is asked this often whether it still answers; one that does not is stopped. */
+const HEARTBEAT_MS = 5_000;
+/** Restarts within a minute before the next start waits (1 s, 2 s, ... at most 60 s). */
+const RESTARTS_BEFORE_BACKOFF = 3;
+/** What a plugin may write to stderr per second; beyond that its lines are dropped. */
+const STDERR_BYTES_PER_SECOND = 256 * 1024;
 
 /**
  * One plugin file running in a process of its own, started without any
@@ -79,6 +73,13 @@ export class PluginProcess {
   #pending = new Map<number, Pending>();
   #nextId = 0;
   #closed = false;
+  readonly #sql = new StatementAllowance(MAX_STATEMENTS_IN_FLIGHT);
+  #awaitingPong = false;
+  /** Whether the current process said it is ready (pings wait for that). */
+  #loaded = false;
+  readonly #heartbeat: ReturnType<typeof setInterval>;
+  readonly #stderrBudget = new ByteBudget(STDERR_BYTES_PER_SECOND);
+  readonly #backoff = new RestartBackoff(RESTARTS_BEFORE_BACKOFF);
 
   private constructor(
     /** The file name, as shown to operators (never the full path). */
@@ -89,6 +90,9 @@ export class PluginProcess {
     this.#log = options.log.child({ plugin: file });
     this.#launch = pluginLaunch(path, file, options.memoryLimitMb ?? 256);
     this.#ready = this.#spawn();
+    // A process that spins outside any call (a timer in an endless loop) answers no ping.
+    this.#heartbeat = setInterval(() => this.#beat(), HEARTBEAT_MS);
+    Deno.unrefTimer(this.#heartbeat);
   }
 
   /** Starts `path`'s process; rejects with the reason when the file does not load as a plugin. */
@@ -139,28 +143,6 @@ export class PluginProcess {
     );
   }
 
-  /** The plugin's hooks as the gate calls them: each one a request to this process. */
-  hooks(names: readonly HookName[]): QueryHooks | undefined {
-    if (names.length === 0) return undefined;
-    const hooks: QueryHooks = {};
-    if (names.includes("beforeQuery")) {
-      hooks.beforeQuery = async (info) => {
-        const refusal = await this.hook("beforeQuery", info);
-        return typeof refusal === "string" ? refusal : undefined;
-      };
-    }
-    if (names.includes("afterQuery")) {
-      hooks.afterQuery = async (info, result) =>
-        (await this.hook("afterQuery", info, result) ?? undefined) as typeof result | undefined;
-    }
-    if (names.includes("onError")) {
-      hooks.onError = async (info, error) => {
-        await this.hook("onError", info, toWire(error));
-      };
-    }
-    return hooks;
-  }
-
   /** Whether a call or hook is waiting on this plugin. */
   get busy(): boolean {
     return this.#pending.size > 0;
@@ -175,6 +157,13 @@ export class PluginProcess {
     this.#log.warn("plugin process restarted", { reason: message });
     this.#stop();
     this.#failPending(new ToolError(code, message));
+    const wait = this.#backoff.record();
+    if (wait > 0) {
+      // A plugin that keeps dying is started again less and less often, not in a loop.
+      this.#failed = true;
+      this.#log.warn("plugin keeps failing; next start delayed", { wait_ms: wait });
+      return;
+    }
     this.#ready = this.#spawn();
     this.#ready.catch((error) =>
       this.#log.error("plugin process did not restart", {
@@ -185,13 +174,38 @@ export class PluginProcess {
 
   close(): void {
     this.#closed = true;
+    clearInterval(this.#heartbeat);
     this.#stop();
     this.#failPending(new ToolError("INTERNAL_ERROR", `Plugin ${this.file} is shutting down`));
   }
 
   #whenReady(): Promise<PluginDescription> {
-    if (this.#failed && !this.#closed) this.#ready = this.#spawn();
+    if (this.#failed && !this.#closed) {
+      const wait = this.#backoff.waitLeft();
+      if (wait > 0) {
+        return Promise.reject(
+          new ToolError(
+            "INTERNAL_ERROR",
+            `Plugin ${this.file} keeps failing; it is started again in ${Math.ceil(wait / 1000)} s`,
+          ),
+        );
+      }
+      this.#ready = this.#spawn();
+    }
     return this.#ready;
+  }
+
+  /** Pings an idle process; one that did not answer the last ping is stopped. */
+  #beat(): void {
+    if (this.#closed || this.#failed || !this.#child || !this.#loaded) return;
+    if (this.#awaitingPong) {
+      this.#awaitingPong = false;
+      this.restart(`plugin ${this.file} stopped answering (busy outside any call)`);
+      return;
+    }
+    if (this.#pending.size > 0) return; // calls have their own time limits
+    this.#awaitingPong = true;
+    this.#post({ t: "ping" });
   }
 
   #stop(): void {
@@ -250,6 +264,8 @@ export class PluginProcess {
 
   #spawn(): Promise<PluginDescription> {
     this.#failed = false;
+    this.#awaitingPong = false;
+    this.#loaded = false;
     let child: Deno.ChildProcess;
     try {
       child = this.#launch.spawn();
@@ -279,6 +295,7 @@ export class PluginProcess {
         if (child !== this.#child) return;
         if (message.t === "ready" && !loaded) {
           loaded = true;
+          this.#loaded = true;
           clearTimeout(timer);
           resolve({
             name: String(message.name),
@@ -313,16 +330,13 @@ export class PluginProcess {
     return ready;
   }
 
-  /** The process's messages, until it ends or sends something that is not a frame. */
+  /** The process's messages, until it ends; one that is not a frame ends the process. */
   async #readFrames(child: Deno.ChildProcess, onMessage: (m: WorkerMessage) => void) {
-    const frames = new FrameReader();
     try {
-      for await (const chunk of child.stdout) {
-        for (const message of frames.push(chunk)) {
-          if (typeof message !== "object" || message === null) throw new TypeError("not a message");
-          onMessage(message as WorkerMessage);
-        }
-      }
+      await readFrames(child.stdout, MAX_PLUGIN_FRAME_BYTES, (message) => {
+        if (typeof message !== "object" || message === null) throw new TypeError("not a message");
+        onMessage(message as WorkerMessage);
+      });
     } catch (error) {
       if (child !== this.#child) return;
       this.#log.warn("plugin process sent an unreadable message", {
@@ -336,123 +350,72 @@ export class PluginProcess {
     }
   }
 
+  /**
+   * One message from the process. A pending call is settled only with a value
+   * built without throwing (see plugin_messages.ts); a message of no known
+   * shape ends the process, which fails what waits on it.
+   */
   #onMessage(message: WorkerMessage): void {
-    switch (message.t) {
-      case "result":
-        this.#settle(message.id)?.resolve(new RenderedResult(message.value, String(message.text)));
-        return;
-      case "error":
-        this.#settle(message.id)?.reject(fromWire(message.error));
-        return;
-      case "hook-done": {
-        const pending = this.#settle(message.id);
-        if (message.error) pending?.reject(fromWire(message.error));
-        else pending?.resolve(message.value);
+    const raw = message as unknown as Record<string, unknown>;
+    const id = idOf(raw.id);
+    switch (raw.t) {
+      case "result": {
+        if (id === undefined || typeof raw.text !== "string") break;
+        const result = new RenderedResult(raw.value, raw.text);
+        const pending = this.#settle(id);
+        // A process that serves is not crash-looping, whatever it did before.
+        if (pending) this.#backoff.reset();
+        pending?.resolve(result);
         return;
       }
-      case "sql":
-        void this.#runSql(message.id, message.call, message.kind, message.request);
+      case "error": {
+        if (id === undefined) break;
+        const error = fromWire(raw.error);
+        this.#settle(id)?.reject(error);
         return;
+      }
+      case "hook-done": {
+        if (id === undefined) break;
+        const error = raw.error === undefined ? undefined : fromWire(raw.error);
+        const pending = this.#settle(id);
+        if (error) pending?.reject(error);
+        else pending?.resolve(raw.value);
+        return;
+      }
+      case "pong":
+        this.#awaitingPong = false;
+        return;
+      case "sql": {
+        const call = idOf(raw.call);
+        if (id === undefined || call === undefined) break;
+        void this.#runSql(id, call, raw.kind, raw.request as StatementRequest);
+        return;
+      }
       case "log": {
-        const level = LEVELS.has(message.level) ? message.level : "info";
-        const fields = typeof message.fields === "object" && message.fields !== null
-          ? message.fields
-          : undefined;
-        const ctx = message.call === undefined ? undefined : this.#pending.get(message.call)?.ctx;
-        const msg = String(message.msg).slice(0, 10_000);
-        if (ctx) ctx.log[level](msg, fields);
-        else this.#log.log(level, msg, fields);
+        const level = typeof raw.level === "string" && LEVELS.has(raw.level)
+          ? raw.level as LogLevel
+          : "info";
+        const call = idOf(raw.call);
+        const ctx = call === undefined ? undefined : this.#pending.get(call)?.ctx;
+        if (ctx) ctx.log[level](logText(raw.msg), logFields(raw.fields));
+        else this.#log.log(level, logText(raw.msg), logFields(raw.fields));
         return;
       }
       case "stderr":
-        this.options.log.writeRaw(String(message.text));
+        // As a record of this plugin, never as raw bytes: a plugin cannot forge the server's lines.
+        if (this.#stderrBudget.take(logText(raw.text).length)) {
+          this.#log.info("plugin stderr", { text: logText(raw.text) });
+        }
         return;
     }
+    this.#log.warn("plugin process sent a message of no known shape; it is stopped");
+    this.restart(`plugin ${this.file} sent a message the server cannot read`);
   }
 
   /** A statement from a call in progress, through that call's context (and so the gate). */
-  async #runSql(id: number, call: number, kind: "query" | "execute", request: StatementRequest) {
-    const ctx = this.#pending.get(call)?.ctx;
-    try {
-      if (!ctx) {
-        throw new ToolError(
-          "INVALID_ARGUMENT",
-          "A plugin may run SQL only while one of its tool calls is in progress",
-        );
-      }
-      if (kind !== "query" && kind !== "execute") throw new TypeError("unknown statement kind");
-      const value = await ctx[kind](request);
-      this.#post({ t: "sql-done", id, value });
-    } catch (error) {
-      this.#post({ t: "sql-done", id, error: toWire(toToolError(error)) });
-    }
-  }
-}
-
-function toWire(error: ToolError): WireError {
-  return {
-    code: error.code,
-    message: error.message,
-    ...(error.details ? { details: error.details } : {}),
-  };
-}
-
-/** A worker's failure as the server's: a known code stays a ToolError, the rest is internal. */
-function fromWire(error: WireError): Error {
-  if (error && "code" in error && ERROR_CODES.has(error.code)) {
-    return new ToolError(
-      error.code,
-      String(error.message),
-      error.details && typeof error.details === "object" ? error.details : undefined,
-    );
-  }
-  const text = error && "internal" in error ? String(error.internal) : "unknown failure";
-  return new PluginFailure(text.slice(0, 2_000));
-}
-
-/** Whatever a plugin threw that is not a ToolError: logged with its text, answered as internal. */
-class PluginFailure extends Error {
-  override name = "PluginFailure";
-}
-
-/**
- * Why a plugin's process ended, for the caller and the log: V8's heap limit,
- * a signal, or an exit code. The process's own stderr is read for the first
- * only; its text (paths, stack traces) is never shown.
- */
-function describeExit(status: Deno.CommandStatus, stderr: string, limitMb: number): string {
-  if (/out of memory|heap limit|allocation failed/i.test(stderr)) {
-    return `ran out of memory (its limit is ${limitMb} MB); its process was stopped`;
-  }
-  if (status.signal) return `stopped with signal ${status.signal}`;
-  const detail = firstUsefulLine(stderr);
-  return `exited with code ${status.code}${detail ? `: ${detail}` : ""}`;
-}
-
-/** Deno's one-line reason for a module that does not load, without paths or colour codes. */
-function firstUsefulLine(stderr: string): string {
-  // deno-lint-ignore no-control-regex
-  const plain = stderr.replace(/\x1b\[[0-9;]*m/g, "");
-  const line = plain.split("\n").map((l) => l.trim()).find((l) => /^error:/i.test(l)) ?? "";
-  return line.replace(/^error:\s*/i, "").replace(/(file|data):\/\/\S+/g, "<module>").slice(0, 300);
-}
-
-/** The last few KB a process wrote to stderr: read for the exit reason, never shown whole. */
-class StderrTail {
-  text = "";
-  done: Promise<void> = Promise.resolve();
-
-  collect(stream: ReadableStream<Uint8Array>): Promise<void> {
-    const decoder = new TextDecoder();
-    this.done = (async () => {
-      try {
-        for await (const chunk of stream) {
-          this.text = (this.text + decoder.decode(chunk, { stream: true })).slice(-8_192);
-        }
-      } catch {
-        // the process is gone
-      }
-    })();
-    return this.done;
+  async #runSql(id: number, call: number, kind: unknown, request: StatementRequest) {
+    const child = this.#child;
+    const answer = await runPluginSql(this.#pending.get(call)?.ctx, kind, request, this.#sql);
+    if (child === this.#child) this.#post({ t: "sql-done", id, ...answer });
   }
 }

@@ -15,11 +15,39 @@ import type {
 } from "../tools/tool.ts";
 import { describeIssues, toolJsonSchema } from "../tools/tool_json_schema.ts";
 import type { HookName, HostMessage, LogLevel, ToolDescription, WireError } from "./protocol.ts";
-import { post, receive, stringify } from "./plugin_channel.ts";
+import { exitProcess, post, receive, stringify } from "./plugin_channel.ts";
 
 const PLUGIN_SANDBOX =
   "plugins run without permissions; reach the database through ctx.query and ctx.execute";
 const HOOKS: HookName[] = ["beforeQuery", "afterQuery", "onError"];
+
+const PERMISSIONS = ["read", "write", "net", "env", "run", "ffi", "sys", "import"] as const;
+
+/**
+ * Imports the plugin at `url` (its modules checked against the read
+ * permission as they load), then gives up read, the last permission, and
+ * serves it. A plugin that does not load, or a permission that stays, ends
+ * the process with the reason sent to the server.
+ */
+export async function loadAndServe(url: string, file: string): Promise<void> {
+  let exported: unknown;
+  try {
+    exported = (await import(url)).default;
+  } catch (error) {
+    const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    post({ t: "failed", reason: text.split("\n")[0].slice(0, 500) });
+    exitProcess(1);
+  }
+  for (const name of PERMISSIONS) Deno.permissions.revokeSync({ name });
+  const left = PERMISSIONS.filter((name) =>
+    Deno.permissions.querySync({ name }).state === "granted"
+  );
+  if (left.length > 0) {
+    post({ t: "failed", reason: `the plugin process could not drop ${left.join(", ")}` });
+    exitProcess(1);
+  }
+  servePlugin(exported, file);
+}
 
 /** Serves `exported` (a plugin file's default export) until the server closes the channel. */
 export function servePlugin(exported: unknown, file: string): void {
@@ -79,6 +107,9 @@ export function servePlugin(exported: unknown, file: string): void {
         }
         return;
       }
+      case "ping":
+        post({ t: "pong" });
+        return;
       case "cancel":
         calls.get(message.id)?.abort();
         return;

@@ -31,7 +31,8 @@ export type HostMessage =
   | { t: "call"; id: number; tool: string; args: unknown; requestId: string }
   | { t: "cancel"; id: number }
   | { t: "hook"; id: number; hook: HookName; info: StatementInfo; payload?: unknown }
-  | { t: "sql-done"; id: number; value?: unknown; error?: WireError };
+  | { t: "sql-done"; id: number; value?: unknown; error?: WireError }
+  | { t: "ping" };
 
 /** Plugin → server. */
 export type WorkerMessage =
@@ -42,6 +43,7 @@ export type WorkerMessage =
   | { t: "error"; id: number; error: WireError }
   | { t: "sql"; id: number; call: number; kind: "query" | "execute"; request: StatementRequest }
   | { t: "log"; call?: number; level: LogLevel; msg: string; fields?: Record<string, unknown> }
-  | { t: "stderr"; text: string };
+  | { t: "stderr"; text: string }
+  | { t: "pong" };
 
 export type { QueryResult };

@@ -3,6 +3,7 @@ import type { Config } from "../config/config.ts";
 import type { Logger } from "../log/logger.ts";
 import { declarativeTool } from "./declarative_tools.ts";
 import { loadPlugins } from "./load_plugins.ts";
+import { startupFiles } from "../permissions/derive_permissions.ts";
 
 /** The owner name of tools built from `[[tools]]`, as registered and shown in clashes. */
 export const DECLARATIVE_OWNER = "datasources.toml [[tools]]";
@@ -28,6 +29,12 @@ export async function loadExtensions(
       // As long as a statement may take, plus a margin for the plugin's own work.
       timeLimitMs: config.server.queryTimeoutMs + 5_000,
       hookTimeLimitMs: config.server.queryTimeoutMs,
+      // A TLS client key is a secret too, though it stays readable to the server itself.
+      secretFiles: [
+        config.path,
+        ...startupFiles(config),
+        ...config.datasources.flatMap((source) => source.tls.key ? [source.tls.key] : []),
+      ],
     })
     : [];
   return { extraTools, plugins };

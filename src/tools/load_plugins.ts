@@ -1,7 +1,11 @@
 import { z } from "zod";
 import { sanitizeText } from "../errors/sanitize.ts";
 import type { Logger } from "../log/logger.ts";
+import { checkedTool, refusalText, toWire } from "../plugins/plugin_messages.ts";
+import type { HookName } from "../plugins/protocol.ts";
+import type { QueryHooks } from "../gate/hooks.ts";
 import { type PluginDescription, PluginProcess } from "../plugins/plugin_process.ts";
+import type { ToolDescription } from "../plugins/protocol.ts";
 import type { PluginDefinition, ToolDefinition } from "./tool.ts";
 
 export interface LoadedPlugin {
@@ -20,6 +24,11 @@ export interface LoadPluginsOptions {
   hookTimeLimitMs: number;
   /** The V8 heap limit of each plugin's process (default 256 MB). */
   memoryLimitMb?: number;
+  /**
+   * Files that hold secrets (the config, key files). A plugin may read its own folder while it
+   * loads, so a folder holding one of them loads no plugin at all.
+   */
+  secretFiles?: readonly string[];
 }
 
 /** Arguments pass through here unchecked: the plugin's process validates them with its own schema. */
@@ -35,6 +44,13 @@ export async function loadPlugins(
   log: Logger,
   options: LoadPluginsOptions,
 ): Promise<LoadedPlugin[]> {
+  const folder = `${dir.replace(/\/+$/, "")}/`;
+  if ((options.secretFiles ?? []).some((file) => file.startsWith(folder))) {
+    log.error(
+      "plugins not loaded: the plugins folder also holds the config or a key file, which plugins could read; give plugins a folder of their own",
+    );
+    return [];
+  }
   let names: string[];
   try {
     names = [];
@@ -61,7 +77,7 @@ export async function loadPlugins(
           tools: description.tools.length,
         });
         return {
-          plugin: remotePlugin(child, description),
+          plugin: remotePlugin(child, description, log, name),
           owner: `plugin ${name}`,
           close: () => child.close(),
         };
@@ -75,8 +91,19 @@ export async function loadPlugins(
 }
 
 /** The plugin as the server registers it: definitions whose code is in the plugin's process. */
-function remotePlugin(child: PluginProcess, description: PluginDescription): PluginDefinition {
-  const tools = description.tools.map((tool): ToolDefinition => ({
+function remotePlugin(
+  child: PluginProcess,
+  description: PluginDescription,
+  log: Logger,
+  file: string,
+): PluginDefinition {
+  const fit: ToolDescription[] = [];
+  for (const described of description.tools) {
+    const tool = checkedTool(described);
+    if (typeof tool === "string") log.error("plugin tool skipped", { file, reason: tool });
+    else fit.push(tool);
+  }
+  const tools = fit.map((tool): ToolDefinition => ({
     name: tool.name,
     description: tool.description,
     input: CHECKED_IN_WORKER,
@@ -84,8 +111,30 @@ function remotePlugin(child: PluginProcess, description: PluginDescription): Plu
     listed: { input: tool.input, ...(tool.output ? { output: tool.output } : {}) },
     handler: (args, ctx) => child.call(tool.name, args, ctx),
   }));
-  const hooks = child.hooks(description.hooks);
+  const hooks = pluginHooks(child, description.hooks);
   return { name: description.name, tools, ...(hooks ? { hooks } : {}) };
+}
+
+/** A plugin's hooks as the gate calls them: each one a request to its process. */
+function pluginHooks(
+  plugin: PluginProcess,
+  names: readonly HookName[],
+): QueryHooks | undefined {
+  if (names.length === 0) return undefined;
+  const hooks: QueryHooks = {};
+  if (names.includes("beforeQuery")) {
+    hooks.beforeQuery = async (info) => refusalText(await plugin.hook("beforeQuery", info));
+  }
+  if (names.includes("afterQuery")) {
+    hooks.afterQuery = async (info, result) =>
+      (await plugin.hook("afterQuery", info, result) ?? undefined) as typeof result | undefined;
+  }
+  if (names.includes("onError")) {
+    hooks.onError = async (info, error) => {
+      await plugin.hook("onError", info, toWire(error));
+    };
+  }
+  return hooks;
 }
 
 function reasonOf(error: unknown): string {

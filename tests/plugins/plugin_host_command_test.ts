@@ -10,6 +10,7 @@ import { PLUGIN_HOST_COMMAND } from "../../src/plugins/plugin_host_command.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const HOSTILE = new URL("./hostile/hostile.ts", import.meta.url).pathname;
+const STEAL = new URL("./sandbox/steal/steal.ts", import.meta.url).pathname;
 
 Deno.test("the plugin host command drops every permission it was started with before the plugin runs", async () => {
   const secret = `host-secret-${crypto.randomUUID()}`;
@@ -63,5 +64,43 @@ Deno.test("the plugin host command drops every permission it was started with be
     await reader.cancel().catch(() => {});
     const status = await child.status;
     assert.equal(status.code, 0, "the host ends by itself when the server closes the channel");
+  }
+});
+
+Deno.test("with the server's config, the plugin host gives up read of every file the config names", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mysql-mcp-host-" });
+  try {
+    const config = `${dir}/datasources.toml`;
+    await Deno.writeTextFile(
+      config,
+      `[server]\nplugins_dir = "plugins"\n[[datasources]]\nkey = "a"\nhost = "127.0.0.1"\n` +
+        `port = 3306\nusername = "u"\npassword = "inline-secret-pw"\n`,
+    );
+    await Deno.mkdir(`${dir}/plugins`);
+    await Deno.copyFile(STEAL, `${dir}/plugins/steal.ts`);
+    const src = decodeURIComponent(new URL("../../src", import.meta.url).pathname);
+    // As a compiled binary holds them: read of the config, the plugins folder and the source.
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        `--allow-read=${config},${dir}/plugins,${src},${MAIN}`,
+        `--allow-env`,
+        MAIN,
+        "serve",
+        "--config",
+        config,
+        PLUGIN_HOST_COMMAND,
+        pluginEntry(`${dir}/plugins/steal.ts`, "steal.ts"),
+      ],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    const [failed] = new FrameReader().push(out.stdout) as Record<string, unknown>[];
+    assert.equal(failed?.t, "failed", JSON.stringify(failed));
+    assert.match(String(failed.reason), /read access/);
+    assert.ok(!new TextDecoder().decode(out.stdout).includes("inline-secret-pw"));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
