@@ -1,5 +1,8 @@
 import assert from "assert";
+import { parseConfig } from "../../src/config/parse_config.ts";
+import { Logger } from "../../src/log/logger.ts";
 import { DenoSocket } from "../../src/pool/deno_socket.ts";
+import { loadExtensions } from "../../src/tools/load_extensions.ts";
 import { offersTls } from "../../src/pool/tls_setup.ts";
 
 /** A protocol-10 greeting with the given low capability bits, header included. */
@@ -65,4 +68,25 @@ Deno.test("DenoSocket sees a greeting that arrives in pieces whole, before the d
   // Called once, and before the chunk that completed it reached the driver.
   assert.equal(events.filter((e) => e === "greeting").length, 1);
   assert.equal(events[events.indexOf("greeting") + 1], "data");
+});
+
+Deno.test("a plugins folder that also holds a TLS client key loads no plugin", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mysql-mcp-tls-plugins-" });
+  try {
+    await Deno.mkdir(`${dir}/plugins`);
+    await Deno.writeTextFile(`${dir}/plugins/any.ts`, "export default {};\n");
+    const { config } = parseConfig(
+      `[server]\nplugins_dir = "plugins"\n[[datasources]]\nkey = "a"\nhost = "db"\nport = 3306\n` +
+        `username = "u"\npassword = "p"\n  [datasources.tls]\n  mode = "verify_ca"\n` +
+        `  cert = "plugins/client.pem"\n  key = "plugins/client.key"\n`,
+      { path: `${dir}/datasources.toml`, env: () => undefined },
+    );
+    const messages: string[] = [];
+    const log = new Logger({ level: "error", sinks: [(record) => void messages.push(record.msg)] });
+    const { plugins } = await loadExtensions(config, log);
+    assert.equal(plugins?.length, 0);
+    assert.match(messages.join("\n"), /plugins not loaded: the plugins folder also holds/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
