@@ -49,7 +49,12 @@ export function parseConfig(text: string, options: ParseConfigOptions): ParsedCo
   }
 
   const rawServer = doc.server ?? {};
-  const parsedServer = serverSchema({ path: options.path, warn: warnIn("[server]") })
+  const parsedServer = serverSchema({
+    path: options.path,
+    warn: warnIn("[server]"),
+    env: options.env,
+    secrets: options.secrets,
+  })
     .safeParse(rawServer, ONCE);
   if (!parsedServer.success) {
     const problems = describeIssues(parsedServer.error, rawServer);
