@@ -103,6 +103,14 @@ export class Metrics {
     }
   }
 
+  /**
+   * One answered HTTP request: `client` is a token's name, "anonymous" (no tokens configured)
+   * or "unauthenticated"; never a credential.
+   */
+  observeHttpRequest(client: string, status: number) {
+    this.#count("mysql_mcp_http_requests_total", { client, status: String(status) });
+  }
+
   addGauge(source: GaugeSource) {
     this.#gauges.push(source);
   }

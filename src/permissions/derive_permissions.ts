@@ -19,8 +19,13 @@
  * `unix:PATH`; each alone is refused. All three are scoped to that one path.
  * A `password_command` needs run for exactly its program (as written: a bare
  * name is looked up on PATH by Deno, a path must match).
+ *
+ * Streamable HTTP (`--http` or `[server.http] listen`) needs net for exactly the
+ * listen `host:port` (Deno checks Deno.serve's bind as written), and env for
+ * each `[[server.http.tokens]]` variable, read once at startup and then revoked.
  */
 import type { Config } from "../config/config.ts";
+import type { ListenAddress } from "../config/listen_address.ts";
 import { PLUGIN_ENV } from "../plugins/plugin_launch.ts";
 
 /** Scoped allow-lists for each permission kind; an empty list grants nothing. */
@@ -38,6 +43,8 @@ export interface Permissions {
 export interface DeriveOptions {
   /** Port of a local metrics listener, granted on 127.0.0.1 only. */
   metricsPort?: number;
+  /** `--http`: the HTTP listen address, instead of `[server.http] listen`. */
+  http?: ListenAddress;
   /** Further files or folders the server must read. */
   extraRead?: string[];
   /** The executable that starts plugin processes (default: the running Deno). */
@@ -60,6 +67,9 @@ export function derivePermissions(config: Config, options: DeriveOptions = {}): 
     }
   }
   if (options.metricsPort !== undefined) net.push(netAddress("127.0.0.1", options.metricsPort));
+  // Streamable HTTP listens on exactly its address (Deno checks listening as host:port).
+  const listen = options.http ?? config.server.http?.listen;
+  if (listen) net.push(netAddress(listen.hostname, listen.port));
 
   const plugins = config.server.pluginsDir !== undefined;
   const read = [config.path];
@@ -80,6 +90,7 @@ export function derivePermissions(config: Config, options: DeriveOptions = {}): 
   for (const source of config.datasources) {
     if (source.passwordEnv) env.push(source.passwordEnv);
   }
+  env.push(...tokenVariables(config));
 
   return {
     net: unique(net),
@@ -100,6 +111,11 @@ export function derivePermissions(config: Config, options: DeriveOptions = {}): 
 function netAddress(host: string, port: number): string {
   const bracketed = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
   return `${bracketed}:${port}`;
+}
+
+/** The variables `[[server.http.tokens]]` read their bearer tokens from. */
+export function tokenVariables(config: Config): string[] {
+  return (config.server.http?.tokens ?? []).map((token) => token.env);
 }
 
 function unique(values: readonly string[]): string[] {

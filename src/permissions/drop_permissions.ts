@@ -1,11 +1,11 @@
 import type { Config } from "../config/config.ts";
 import type { Logger } from "../log/logger.ts";
-import { SERVER_ENV } from "./derive_permissions.ts";
+import { SERVER_ENV, tokenVariables } from "./derive_permissions.ts";
 
 /**
  * Gives up, once startup has used them, the permissions serving no longer
- * needs: environment access to the password variables (their values now sit
- * in Secret objects) and the server's own variables, and read access to the
+ * needs: environment access to the password and bearer-token variables (their
+ * values now sit in Secret objects) and the server's own variables, and read access to the
  * config file (parsed). Kept: net to the configured servers, read of the
  * plugins folder, and running Deno for plugin processes (a stopped one is
  * started again). After this, even code running in the server itself cannot
@@ -20,6 +20,7 @@ export async function dropStartupPermissions(config: Config, log: Logger): Promi
   const variables = [
     ...SERVER_ENV,
     ...config.datasources.flatMap((source) => source.passwordEnv ? [source.passwordEnv] : []),
+    ...tokenVariables(config),
   ];
   for (const variable of new Set(variables)) {
     await Deno.permissions.revoke({ name: "env", variable });
