@@ -84,6 +84,17 @@ export function parseConfig(text: string, options: ParseConfigOptions): ParsedCo
     throw new ConfigError(`${options.path}: no usable data source: ${why}`);
   }
 
+  // A token scoped to a key no source has: a typo that would lock its client out.
+  for (const token of server.http?.tokens ?? []) {
+    for (const key of token.scope.datasources ?? []) {
+      if (!datasources.some((source) => source.key === key)) {
+        warnings.push(
+          `[server.http] token "${token.name}": datasources names "${key}", which is no data source`,
+        );
+      }
+    }
+  }
+
   const tools = parseEntries(
     entries(doc.tools, "[[tools]]"),
     "tool",

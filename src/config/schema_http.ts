@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { duration, flag, patterned, size, stringList, text, wholeNumber } from "./fields.ts";
+import { duration, flag, patterned, size, stringList, wholeNumber } from "./fields.ts";
 import { type ListenAddress, parseListenAddress } from "./listen_address.ts";
 import { Secret } from "./secret.ts";
 import { section, type Warn } from "./section.ts";
@@ -91,7 +91,10 @@ export function httpSchema(context: HttpSchemaContext) {
     /** A session unused this long is closed. */
     sessionIdleTimeoutMs: duration.prefault("30m"),
     /** Path of the MCP endpoint. */
-    path: text.default("/mcp"),
+    path: patterned(/^\/[A-Za-z0-9_.\/-]*$/, "must be a path starting with /").default("/mcp")
+      .refine((path) => path !== "/healthz" && path !== "/metrics", {
+        error: "must not be /healthz or /metrics",
+      }),
     tokens: z.array(tokenSchema(context), { error: "must be an array of tables" }).default([])
       .superRefine((tokens, ctx) => {
         const seen = new Set<string>();

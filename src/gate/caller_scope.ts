@@ -26,6 +26,8 @@ export interface CallerScope {
 export interface Caller {
   readonly id: string;
   readonly scope: CallerScope;
+  /** The name metrics count this caller under (a bounded set); `id` when absent. */
+  readonly client?: string;
 }
 
 /** The client on stdio: the process that started the server, with the full scope. */

@@ -41,6 +41,9 @@ export class HttpConfigError extends Error {
   }
 }
 
+/** After the calls are answered, their answers get this long to be handed over. */
+const HANDOVER_WAIT_MS = 5_000;
+
 /** Headers the MCP layer never sees: the SDK hands request headers to every handler. */
 const WITHHELD_HEADERS = ["authorization", "cookie", "proxy-authorization"];
 
@@ -71,6 +74,11 @@ export function serveHttp(options: HttpServerOptions): HttpServer {
     maxSessions: http.maxSessions,
     idleTimeoutMs: http.sessionIdleTimeoutMs,
     log,
+  });
+  metrics.addGauge({
+    name: "mysql_mcp_http_sessions",
+    help: "Open MCP sessions over HTTP",
+    read: () => [{ labels: {}, value: sessions.size }],
   });
   let inFlight = 0;
   let accepting = true;
@@ -134,13 +142,17 @@ export function serveHttp(options: HttpServerOptions): HttpServer {
       log.warn("http request refused", { reason: refused, path: path.slice(0, 64) });
       return jsonRpcError(403, -32000, `Forbidden: ${refused}`);
     }
-    if (path === "/healthz") {
-      return observabilityResponse(path, metrics, options.datasources, options.scrubber)!;
-    }
-    if (path !== http.path && path !== "/metrics") {
+    if (path !== http.path && path !== "/metrics" && path !== "/healthz") {
       return new Response("not found\n", { status: 404 });
     }
     const caller = await authenticate(request);
+    if (path === "/healthz") {
+      const health = observabilityResponse(path, metrics, options.datasources, options.scrubber)!;
+      // A probe needs no token; the datasource keys are for callers that hold one.
+      if (caller !== null) return health;
+      const { status } = await health.json();
+      return Response.json({ status }, { status: health.status });
+    }
     if (caller === null) {
       metrics.observeHttpRequest("unauthenticated", 401);
       return unauthorized(request.headers.has("authorization"));
@@ -185,7 +197,9 @@ export function serveHttp(options: HttpServerOptions): HttpServer {
       if (inFlight > 0) {
         const idle = Promise.withResolvers<void>();
         onIdle = idle.resolve;
+        const bound = setTimeout(idle.resolve, HANDOVER_WAIT_MS);
         await idle.promise;
+        clearTimeout(bound);
       }
       await sessions.closeAll();
     },

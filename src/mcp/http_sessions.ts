@@ -90,7 +90,8 @@ export class HttpSessions {
     const id = crypto.randomUUID();
     // Without tokens every client is anonymous: each session is a caller of its own, so one
     // client's streams stay its own.
-    const sessionCaller = caller ?? { id: `anonymous-${id.slice(0, 8)}`, scope: {} };
+    const sessionCaller = caller ??
+      { id: `anonymous-${id.slice(0, 8)}`, scope: {}, client: "anonymous" };
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => id,
       // Whole answers, not event streams: tool results are single messages, and a JSON body

@@ -57,6 +57,8 @@ export interface CallRecord {
   requestId: string;
   /** The caller's id (never a credential). */
   caller: string;
+  /** The caller's name in metrics (a token's name, "anonymous", "stdio"). */
+  client: string;
   tool: string;
   durationMs: number;
   errorCode?: string;
@@ -150,7 +152,13 @@ export function createMcpServer(options: McpServerOptions): InstanceType<typeof 
     const name = request.params.name;
     const started = performance.now();
     const args = (request.params.arguments ?? {}) as Record<string, unknown>;
-    const record: CallRecord = { requestId, caller: caller.id, tool: name, durationMs: 0 };
+    const record: CallRecord = {
+      requestId,
+      caller: caller.id,
+      client: caller.client ?? caller.id,
+      tool: name,
+      durationMs: 0,
+    };
     if (typeof args.datasource_key === "string") record.datasource = args.datasource_key;
     if (typeof args.database === "string") record.database = args.database;
     const call = options.calls.begin(extra.signal);
