@@ -17,6 +17,9 @@ export type ServerConfig = z.output<ReturnType<typeof serverSchema>>;
 /** `[server.http]`: Streamable HTTP, its limits and bearer tokens; durations in ms. */
 export type HttpConfig = NonNullable<ServerConfig["http"]>;
 
+/** `[server.http.oauth]`: JWT access tokens from one issuer; durations in ms. */
+export type OAuthConfig = NonNullable<HttpConfig["oauth"]>;
+
 /** Pool sizing and timing for one (datasource, database) pool; durations in ms. */
 export type PoolConfig = z.output<ReturnType<typeof poolSchema>>;
 

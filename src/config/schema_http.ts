@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { duration, flag, patterned, size, stringList, wholeNumber } from "./fields.ts";
 import { type ListenAddress, parseListenAddress } from "./listen_address.ts";
+import { oauthSchema } from "./schema_oauth.ts";
 import { Secret } from "./secret.ts";
 import { section, type Warn } from "./section.ts";
 
@@ -95,6 +96,8 @@ export function httpSchema(context: HttpSchemaContext) {
       .refine((path) => path !== "/healthz" && path !== "/metrics", {
         error: "must not be /healthz or /metrics",
       }),
+    /** OAuth 2.1 resource server: JWT access tokens, besides or instead of static tokens. */
+    oauth: oauthSchema(context.warn).optional(),
     tokens: z.array(tokenSchema(context), { error: "must be an array of tables" }).default([])
       .superRefine((tokens, ctx) => {
         const seen = new Set<string>();

@@ -8,7 +8,7 @@ import { HttpSessions, jsonRpcError } from "../mcp/http_sessions.ts";
 import type { Server } from "../mcp/sdk.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import { observabilityResponse } from "../observability/metrics_server.ts";
-import { BearerTokens } from "./bearer_tokens.ts";
+import { createAuthenticator, PROTECTED_RESOURCE_PATH } from "./authenticate.ts";
 import { rebindingGuard } from "./rebinding_guard.ts";
 import { readBody } from "./read_body.ts";
 
@@ -54,11 +54,12 @@ const WITHHELD_HEADERS = ["authorization", "cookie", "proxy-authorization"];
  */
 export function serveHttp(options: HttpServerOptions): HttpServer {
   const { listen, http, log, metrics } = options;
-  if (!isLoopback(listen.hostname) && http.tokens.length === 0) {
+  const authenticator = createAuthenticator(http, log);
+  if (!isLoopback(listen.hostname) && !authenticator.required) {
     throw new HttpConfigError(
       `Refusing to serve HTTP on ${
         formatListenAddress(listen)
-      }: it is reachable from other machines and no [[server.http.tokens]] are configured; add a token or listen on 127.0.0.1`,
+      }: it is reachable from other machines and no [[server.http.tokens]] or [server.http.oauth] are configured; add one or listen on 127.0.0.1`,
     );
   }
   if (["0.0.0.0", "::"].includes(listen.hostname) && http.allowedHosts.length === 0) {
@@ -66,7 +67,6 @@ export function serveHttp(options: HttpServerOptions): HttpServer {
       "http: listening on every interface without allowed_hosts: any Host header is accepted (tokens still required)",
     );
   }
-  const tokens = http.tokens.length > 0 ? new BearerTokens(http.tokens) : undefined;
   // Built once the port is known (port 0 picks one).
   let guard: (request: Request) => string | undefined = () => "not listening yet";
   const sessions = new HttpSessions({
@@ -84,20 +84,6 @@ export function serveHttp(options: HttpServerOptions): HttpServer {
   let accepting = true;
   /** Told when the last request in flight has its answer. */
   let onIdle: (() => void) | undefined;
-
-  const unauthorized = (presented: boolean) =>
-    jsonRpcError(401, -32001, "Unauthorized: send Authorization: Bearer <token>", {
-      // RFC 6750: no error code when no credentials were sent.
-      "www-authenticate": presented
-        ? 'Bearer realm="mysql-mcp", error="invalid_token"'
-        : 'Bearer realm="mysql-mcp"',
-    });
-
-  /** Who sent the request; null: refused (no or wrong token). */
-  const authenticate = async (request: Request): Promise<Caller | undefined | null> => {
-    if (!tokens) return undefined;
-    return await tokens.authenticate(request.headers.get("authorization")) ?? null;
-  };
 
   const handleMcp = async (request: Request, caller: Caller | undefined): Promise<Response> => {
     if (!accepting) {
@@ -142,25 +128,29 @@ export function serveHttp(options: HttpServerOptions): HttpServer {
       log.warn("http request refused", { reason: refused, path: path.slice(0, 64) });
       return jsonRpcError(403, -32000, `Forbidden: ${refused}`);
     }
+    if (path === PROTECTED_RESOURCE_PATH || path === `${PROTECTED_RESOURCE_PATH}${http.path}`) {
+      return authenticator.resourceMetadata() ?? new Response("not found\n", { status: 404 });
+    }
     if (path !== http.path && path !== "/metrics" && path !== "/healthz") {
       return new Response("not found\n", { status: 404 });
     }
-    const caller = await authenticate(request);
+    const authentication = await authenticator.authenticate(request);
     if (path === "/healthz") {
       const health = observabilityResponse(path, metrics, options.datasources, options.scrubber)!;
       // A probe needs no token; the datasource keys are for callers that hold one.
-      if (caller !== null) return health;
+      if (!("refusal" in authentication)) return health;
       const { status } = await health.json();
       return Response.json({ status }, { status: health.status });
     }
-    if (caller === null) {
-      metrics.observeHttpRequest("unauthenticated", 401);
-      return unauthorized(request.headers.has("authorization"));
+    if ("refusal" in authentication) {
+      metrics.observeHttpRequest("unauthenticated", authentication.refusal.status);
+      return authentication.refusal;
     }
+    const caller = authentication.caller;
     const response = path === "/metrics"
       ? observabilityResponse(path, metrics, options.datasources, options.scrubber)!
       : await handleMcp(request, caller);
-    metrics.observeHttpRequest(caller?.id ?? "anonymous", response.status);
+    metrics.observeHttpRequest(caller?.client ?? caller?.id ?? "anonymous", response.status);
     return response;
   };
 

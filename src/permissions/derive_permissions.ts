@@ -22,7 +22,8 @@
  *
  * Streamable HTTP (`--http` or `[server.http] listen`) needs net for exactly the
  * listen `host:port` (Deno checks Deno.serve's bind as written), and env for
- * each `[[server.http.tokens]]` variable, read once at startup and then revoked.
+ * each `[[server.http.tokens]]` variable, read once at startup and then revoked;
+ * with `[server.http.oauth]`, net for the JWKS host and port.
  */
 import type { Config } from "../config/config.ts";
 import type { ListenAddress } from "../config/listen_address.ts";
@@ -70,6 +71,12 @@ export function derivePermissions(config: Config, options: DeriveOptions = {}): 
   // Streamable HTTP listens on exactly its address (Deno checks listening as host:port).
   const listen = options.http ?? config.server.http?.listen;
   if (listen) net.push(netAddress(listen.hostname, listen.port));
+  // OAuth: the issuer's keys are fetched from its JWKS host, on that port only.
+  const jwks = config.server.http?.oauth?.jwksUri;
+  if (jwks) {
+    const url = new URL(jwks);
+    net.push(netAddress(url.hostname, Number(url.port || (url.protocol === "https:" ? 443 : 80))));
+  }
 
   const plugins = config.server.pluginsDir !== undefined;
   const read = [config.path];

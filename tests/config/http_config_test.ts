@@ -1,6 +1,7 @@
 import assert from "assert";
 import { isLoopback, parseListenAddress } from "../../src/config/listen_address.ts";
 import { ConfigError, parseConfig } from "../../src/config/parse_config.ts";
+import { derivePermissions } from "../../src/permissions/derive_permissions.ts";
 
 const SOURCE = `
 [[datasources]]
@@ -100,3 +101,27 @@ Deno.test("parseListenAddress() takes [host:]port and defaults the host to 127.0
   assert.ok(isLoopback("127.0.0.1") && isLoopback("127.1.2.3") && isLoopback("::1"));
   assert.ok(isLoopback("localhost") && !isLoopback("0.0.0.0") && !isLoopback("10.0.0.1"));
 });
+
+Deno.test("[server.http.oauth] needs issuer, audience, JWKS and at least one mapped scope; its JWKS host is granted", () => {
+  const oauth = `[server.http.oauth]
+issuer = "https://auth.example.com/"
+audience = "https://mcp.example.com/mcp"
+jwks_uri = "https://auth.example.com/.well-known/jwks.json"`;
+  assert.throws(() => parse(oauth), /oauth scopes must map at least one scope/);
+  assert.throws(
+    () => parse(oauth.replace('"https://auth.example.com/"', '"auth.example.com"') + SCOPE),
+    /issuer "auth.example.com" must be an absolute http\(s\) URL/,
+  );
+  const { config } = parse(`${oauth}${SCOPE}`);
+  assert.deepEqual(config.server.http!.oauth!.scopes, [
+    { scope: "mysql:read", grants: { readOnly: true } },
+  ]);
+  assert.equal(config.server.http!.oauth!.clientClaim, "sub");
+  const net = derivePermissions(config, { http: { hostname: "0.0.0.0", port: 8443 } }).net;
+  assert.deepEqual(net, ["127.0.0.1:3306", "0.0.0.0:8443", "auth.example.com:443"]);
+});
+
+const SCOPE = `
+[[server.http.oauth.scopes]]
+scope = "mysql:read"
+read_only = true`;
