@@ -31,6 +31,7 @@ export async function serveOverHttp(
   log: Logger,
   options: ServeOverHttpOptions,
 ): Promise<number> {
+  warnUnknownTools(app, config, log);
   let server;
   try {
     server = serveHttp({
@@ -80,4 +81,23 @@ export async function serveOverHttp(
   await options.beforeClose?.();
   await app.close(0);
   return 0;
+}
+
+/** A scope naming a tool nobody registered: a typo that silently hides the tool it meant. */
+function warnUnknownTools(app: App, config: Config, log: Logger): void {
+  const http = config.server.http;
+  const scopes = [
+    ...(http?.tokens ?? []).map((t) => ({ owner: `token "${t.name}"`, tools: t.scope.tools })),
+    ...(http?.oauth?.scopes ?? []).map((s) => ({
+      owner: `oauth scope "${s.scope}"`,
+      tools: s.grants.tools,
+    })),
+  ];
+  for (const { owner, tools } of scopes) {
+    for (const tool of tools ?? []) {
+      if (!app.registry.get(tool)) {
+        log.warn(`[server.http] ${owner}: tools names "${tool}", which is no tool of this server`);
+      }
+    }
+  }
 }

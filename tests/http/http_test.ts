@@ -132,6 +132,7 @@ Deno.test({
     "a token's scope is enforced: another datasource, a write under read_only or an unlisted tool is refused and runs nothing",
   ...DB_TEST,
   async fn() {
+    const logLines: string[] = [];
     const t = await startHttpApp({
       tokens: {
         full: { value: FULL },
@@ -139,10 +140,17 @@ Deno.test({
         elsewhere: { value: "elsewhere-token-0123456789", scope: 'datasources = ["other"]' },
         lister: {
           value: "lister-token-0123456789",
-          scope: 'tools = ["mysql_list_datasources"]',
+          scope: 'tools = ["mysql_list_datasources", "mysql_lsit_tables"]',
         },
       },
+      logLines,
     });
+    assert.ok(
+      logLines.some((line) =>
+        line.includes('token \\"lister\\": tools names \\"mysql_lsit_tables\\", which is no tool')
+      ),
+      logLines.join("\n"),
+    );
     const table = `${t.db.db}.http_scope_writes`;
     await t.db.server.admin(`CREATE TABLE ${table} (id INT PRIMARY KEY)`);
     const insert = (id: number) => ({
