@@ -67,9 +67,13 @@ export async function main(
   for (const warning of parsed.warnings) log.warn(`config: ${warning}`);
   const config = parsed.config;
   scrubber.addPasswords(config.datasources, log);
+  // Bearer tokens are secrets like passwords: no log line, metric or answer may carry one.
+  for (const token of config.server.http?.tokens ?? []) scrubber.add(token.token.reveal());
 
   if (args.command === "permissions") {
-    const flags = permissionFlags(derivePermissions(config, { metricsPort: args.metricsPort }));
+    const flags = permissionFlags(
+      derivePermissions(config, { metricsPort: args.metricsPort, http: args.http }),
+    );
     console.log(flags.join(" "));
     return 0;
   }
@@ -86,7 +90,12 @@ export async function main(
 
   // The passwords are read and the config parsed: the variables and the files are let go.
   await dropStartupPermissions(config, log);
-  return await runServe(config, log, { metricsPort: args.metricsPort, scrubber, sshKeys });
+  return await runServe(config, log, {
+    metricsPort: args.metricsPort,
+    scrubber,
+    sshKeys,
+    http: args.http,
+  });
 }
 
 if (import.meta.main) {

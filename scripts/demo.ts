@@ -6,6 +6,9 @@
  * `deno task demo --serve`: the same database and config, then the server in
  * the foreground on this process's stdio, plus the `mcpServers` entry that
  * points Claude Desktop, Cursor or any MCP host at it.
+ *
+ * `deno task demo --http`: the same, served over Streamable HTTP with a bearer token; prints
+ * the URL and a client snippet.
  */
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/dist/esm/client/index.d.ts"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -17,6 +20,7 @@ import {
   startDatabaseServer,
 } from "./throwaway_mariadb.ts";
 import { type DemoConfig, REPO_DIR, serverEnv, writeDemoConfig } from "./demo/demo_config.ts";
+import { freeLoopbackPort, serveHttpForeground } from "./demo/serve_http.ts";
 import { ServerLog } from "./demo/server_log.ts";
 import { seedShop } from "./demo/shop_seed.ts";
 import { keyOf, makeTestCertificates } from "./test_certificates.ts";
@@ -24,10 +28,11 @@ import { tour } from "./demo/tour.ts";
 import { note, out, section, style } from "./demo/ui.ts";
 import { Walk } from "./demo/walk.ts";
 
-const USAGE = `deno task demo [--serve] [--verbose]
+const USAGE = `deno task demo [--serve | --http] [--verbose]
 
   (no flag)   seed a throwaway MariaDB and walk through every tool with a real MCP client
   --serve     seed it, print the mcpServers entry for an agent host, and serve MCP on stdio
+  --http      seed it and serve MCP over Streamable HTTP on 127.0.0.1 with a bearer token
   --verbose   show every server log line during the walk (default: errors only)`;
 
 /** Cleanup actions, run once, newest first, whether we finish, fail or are interrupted. */
@@ -55,8 +60,9 @@ class Cleanup {
 
 async function main(argv: string[]): Promise<number> {
   const serve = argv.includes("--serve");
+  const http = argv.includes("--http");
   const verbose = argv.includes("--verbose");
-  const unknown = argv.filter((a) => !["--serve", "--verbose"].includes(a));
+  const unknown = argv.filter((a) => !["--serve", "--http", "--verbose"].includes(a));
   if (argv.includes("--help") || argv.includes("-h") || unknown.length > 0) {
     note(USAGE);
     return unknown.length > 0 && !argv.includes("--help") && !argv.includes("-h") ? 2 : 0;
@@ -131,10 +137,12 @@ async function main(argv: string[]): Promise<number> {
       readerPassword: shop.readerPassword,
       writerPassword: shop.writerPassword,
       caPath: certs.ca,
+      ...(http ? { http: { hostname: "127.0.0.1", port: freeLoopbackPort() } } : {}),
     });
     cleanup.add(() => Deno.remove(config.dir, { recursive: true }));
 
     if (serve) return await serveForeground(config, (child) => (serverChild = child));
+    if (http) return await serveHttpForeground(config, (child) => (serverChild = child));
     const report = await walkThrough(config, cleanup, verbose);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     section("Done");

@@ -14,7 +14,9 @@ let flags: string[];
 try {
   // The launcher derives flags from the config's shape; the server itself reads the passwords.
   const { config } = await loadConfig(path, (name) => Deno.env.get(name), { secrets: "names" });
-  flags = permissionFlags(derivePermissions(config, { metricsPort: args.metricsPort }));
+  flags = permissionFlags(
+    derivePermissions(config, { metricsPort: args.metricsPort, http: args.http }),
+  );
 } catch (error) {
   console.error(error instanceof ConfigError ? `configuration error: ${error.message}` : error);
   Deno.exit(2);

@@ -2,6 +2,7 @@ import type { Config } from "./config/config.ts";
 import { Catalog } from "./datasources/catalog.ts";
 import { Datasources, type DatasourcesOptions } from "./datasources/datasources.ts";
 import { ToolError } from "./errors/tool_error.ts";
+import { type Caller, LOCAL_CALLER } from "./gate/caller_scope.ts";
 import { SqlGate } from "./gate/sql_gate.ts";
 import { StatementControl } from "./gate/statement_control.ts";
 import { TrustedSql } from "./gate/trusted_sql.ts";
@@ -36,7 +37,10 @@ export interface App {
   readonly streams: StreamRegistry;
   readonly registry: ToolRegistry;
   readonly metrics: Metrics;
+  /** The MCP server of the stdio client (full scope). */
   readonly server: ReturnType<typeof createMcpServer>;
+  /** A further MCP server for one remote client (an HTTP session), bounded by its scope. */
+  serverFor(caller: Caller): ReturnType<typeof createMcpServer>;
   /** Tool calls being handled right now. */
   readonly calls: InFlightCalls;
   /** Stops streams, drains pools, closes the MCP server. */
@@ -145,9 +149,15 @@ export function createApp(config: Config, log: Logger, options: AppOptions = {})
     if (plugin.hooks) gate.addHooks(plugin.hooks);
   }
 
-  const contextFor = (requestId: string, tool: string, signal: AbortSignal): ToolContext => ({
+  const contextFor = (
+    requestId: string,
+    tool: string,
+    signal: AbortSignal,
+    caller: Caller,
+  ): ToolContext => ({
     requestId,
     signal,
+    caller,
     log: log.child({ tool, request_id: requestId }),
     query: (r) =>
       gate.query({
@@ -159,6 +169,7 @@ export function createApp(config: Config, log: Logger, options: AppOptions = {})
         signal,
         requestId,
         tool,
+        scope: caller.scope,
       }),
     execute: (r) =>
       gate.execute({
@@ -169,37 +180,42 @@ export function createApp(config: Config, log: Logger, options: AppOptions = {})
         signal,
         requestId,
         tool,
+        scope: caller.scope,
       }),
   });
 
   const calls = new InFlightCalls();
-  const server = createMcpServer({
-    name: SERVER_NAME,
-    calls,
-    version: SERVER_VERSION,
-    registry,
-    datasources,
-    catalog,
-    log,
-    contextFor,
-    onCall: (call) => {
-      metrics.observeCall(call);
-      if (call.errorCode || log.enabled("debug")) {
-        const fields = {
-          request_id: call.requestId,
-          tool: call.tool,
-          datasource: call.datasource,
-          database: call.database,
-          duration_ms: Math.round(call.durationMs * 100) / 100,
-          rows: call.rows,
-          error_code: call.errorCode,
-        };
-        if (call.errorCode) log.warn("tool call failed", fields);
-        else log.debug("tool call", fields);
-      }
-      options.onCall?.(call);
-    },
-  });
+  const serverFor = (caller: Caller) =>
+    createMcpServer({
+      name: SERVER_NAME,
+      caller,
+      calls,
+      version: SERVER_VERSION,
+      registry,
+      datasources,
+      catalog,
+      log,
+      contextFor,
+      onCall: (call) => {
+        metrics.observeCall(call);
+        if (call.errorCode || log.enabled("debug")) {
+          const fields = {
+            request_id: call.requestId,
+            caller: call.caller,
+            tool: call.tool,
+            datasource: call.datasource,
+            database: call.database,
+            duration_ms: Math.round(call.durationMs * 100) / 100,
+            rows: call.rows,
+            error_code: call.errorCode,
+          };
+          if (call.errorCode) log.warn("tool call failed", fields);
+          else log.debug("tool call", fields);
+        }
+        options.onCall?.(call);
+      },
+    });
+  const server = serverFor(LOCAL_CALLER);
 
   return {
     config,
@@ -210,6 +226,7 @@ export function createApp(config: Config, log: Logger, options: AppOptions = {})
     registry,
     metrics,
     server,
+    serverFor,
     calls,
     async close(graceMs = 5_000) {
       streams.closeAll();

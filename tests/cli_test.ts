@@ -66,6 +66,29 @@ Deno.test("mysql-mcp permissions prints exactly the derived flags", async () => 
   }
 });
 
+Deno.test("mysql-mcp permissions --http adds the listen address and the token variables", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/datasources.toml`;
+    await Deno.writeTextFile(
+      path,
+      `[server.http]\n[[server.http.tokens]]\nenv = "CI_TOKEN"\n[[datasources]]\nkey = "a"\nhost = "db.internal"\nport = 3307\nusername = "u"\npassword_env = "A_PW"\n`,
+    );
+    // The flags need the config's shape only: neither variable is set here.
+    const result = await run(["permissions", "--http", "0.0.0.0:8443", "--config", path], {});
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(
+      result.stdout.trim(),
+      `--allow-net=db.internal:3307,0.0.0.0:8443 --allow-read=${path} --allow-env=A_PW,CI_TOKEN,MYSQL_MCP_CONFIG,MYSQL_MCP_LOG_LEVEL`,
+    );
+    const bad = await run(["serve", "--http", "localhost:http", "--config", path], {});
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /Cannot parse listen address "localhost:http"/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("mysql-mcp reports a bad config or argument clearly, on stderr, with exit code 2", async () => {
   const missing = await run(["--config", "/nonexistent/datasources.toml"]);
   assert.equal(missing.code, 2);

@@ -4,6 +4,7 @@
  * would run: Deno with explicit, minimal permission flags, never -A.
  */
 
+import { formatListenAddress, type ListenAddress } from "../../src/config/listen_address.ts";
 import { parseConfig } from "../../src/config/parse_config.ts";
 import { derivePermissions, permissionFlags } from "../../src/permissions/derive_permissions.ts";
 
@@ -17,6 +18,8 @@ export const REPO_DIR = REPO.pathname.replace(/\/$/, "");
 
 /** Environment variables naming the datasources' passwords in the template. */
 export const PASSWORD_VARS = { reader: "SHOP_RO_PASSWORD", writer: "SHOP_RW_PASSWORD" } as const;
+/** With --http: the variable holding the demo's bearer token. */
+export const TOKEN_VAR = "DEMO_MCP_TOKEN";
 
 export interface DemoConfig {
   /** Temp dir holding the config; remove it when done. */
@@ -28,8 +31,10 @@ export interface DemoConfig {
   readonly args: string[];
   /** `run <flags> main.ts check --config <path>`: the same permissions. */
   readonly checkArgs: string[];
-  /** Only the password variables: what an agent host's `env` holds. */
+  /** Only the password (and token) variables: what an agent host's `env` holds. */
   readonly secrets: Record<string, string>;
+  /** With --http: the MCP endpoint and its bearer token. */
+  readonly http?: { url: string; token: string };
 }
 
 export interface DemoConfigOptions {
@@ -39,6 +44,8 @@ export interface DemoConfigOptions {
   writerPassword: string;
   /** PEM of the CA that signed the demo server's certificate. */
   caPath: string;
+  /** Serve Streamable HTTP there, with a bearer token, instead of stdio. */
+  http?: ListenAddress;
 }
 
 /** Fills in the template and derives the server command for it. */
@@ -48,6 +55,10 @@ export async function writeDemoConfig(options: DemoConfigOptions): Promise<DemoC
   text = substitute(text, /^port = \d+$/gm, `port = ${options.port}`);
   text = substitute(text, /^plugins_dir = .*$/m, `plugins_dir = ${JSON.stringify(PLUGINS_DIR)}`);
   text = substitute(text, /^ {2}ca = ".*"/m, `  ca = ${JSON.stringify(options.caPath)}`);
+  const token = `demo-${crypto.randomUUID()}`;
+  if (options.http) {
+    text += `\n[server.http]\n[[server.http.tokens]]\nname = "demo"\nenv = "${TOKEN_VAR}"\n`;
+  }
   const dir = await Deno.makeTempDir({ prefix: "mysql-mcp-demo-" });
   const configPath = `${dir}/datasources.toml`;
   await Deno.writeTextFile(configPath, text);
@@ -55,6 +66,7 @@ export async function writeDemoConfig(options: DemoConfigOptions): Promise<DemoC
   const secrets: Record<string, string> = {
     [PASSWORD_VARS.reader]: options.readerPassword,
     [PASSWORD_VARS.writer]: options.writerPassword,
+    ...(options.http ? { [TOKEN_VAR]: token } : {}),
   };
   // The flags `deno task start` would derive from this config: the demo runs the server as
   // an agent host would, with exactly those permissions.
@@ -66,12 +78,16 @@ export async function writeDemoConfig(options: DemoConfigOptions): Promise<DemoC
     "run",
     // A permission the flags do not grant must fail, never prompt on a terminal.
     "--no-prompt",
-    ...permissionFlags(derivePermissions(config)),
+    ...permissionFlags(derivePermissions(config, { http: options.http })),
     MAIN_TS,
     command,
+    ...(command === "serve" && options.http ? ["--http", formatListenAddress(options.http)] : []),
     "--config",
     configPath,
   ];
+  const http = options.http
+    ? { url: `http://${formatListenAddress(options.http)}/mcp`, token }
+    : undefined;
   return {
     dir,
     configPath,
@@ -79,6 +95,7 @@ export async function writeDemoConfig(options: DemoConfigOptions): Promise<DemoC
     args: argsFor("serve"),
     checkArgs: argsFor("check"),
     secrets,
+    ...(http ? { http } : {}),
   };
 }
 

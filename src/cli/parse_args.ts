@@ -1,3 +1,5 @@
+import { type ListenAddress, parseListenAddress } from "../config/listen_address.ts";
+
 export type Command = "serve" | "check" | "permissions" | "help" | "version";
 
 export interface CliArgs {
@@ -5,6 +7,8 @@ export interface CliArgs {
   config?: string;
   logLevel?: string;
   metricsPort?: number;
+  /** `--http [host:]port`: serve Streamable HTTP there instead of stdio. */
+  http?: ListenAddress;
 }
 
 const COMMANDS: readonly Command[] = ["serve", "check", "permissions", "help", "version"];
@@ -45,6 +49,9 @@ export function parseArgs(argv: readonly string[]): CliArgs {
         out.metricsPort = port;
         break;
       }
+      case "--http":
+        out.http = parseListenAddress(value());
+        break;
       case "--help":
       case "-h":
         out.command = "help";
@@ -71,6 +78,9 @@ export const USAGE = `mysql-mcp: an MCP server for MySQL and MariaDB
 Usage:
   mysql-mcp [serve] [--config PATH] [--log-level debug|info|warn|error]
       Serve MCP over stdio (stdout: MCP messages only; logs on stderr).
+  mysql-mcp serve --http [host:]port [--config PATH]
+      Serve MCP over Streamable HTTP at /mcp (host defaults to 127.0.0.1; any other
+      address needs [[server.http.tokens]]), with /healthz and /metrics beside it.
   mysql-mcp check [--config PATH]
       Validate the config and try every datasource; non-zero exit if any is unavailable.
   mysql-mcp permissions [--config PATH]

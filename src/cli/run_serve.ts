@@ -1,15 +1,18 @@
 import { createApp } from "../app.ts";
 import type { Config } from "../config/config.ts";
+import type { ListenAddress } from "../config/listen_address.ts";
 import { sanitizeText } from "../errors/sanitize.ts";
 import type { Logger } from "../log/logger.ts";
 import { routeConsole } from "../log/route_console.ts";
 import type { SecretScrubber } from "../log/secret_scrubber.ts";
+import { SHUTDOWN_GRACE_MS, STOP_WAIT_MS } from "../mcp/in_flight_calls.ts";
 import { StdioTransport } from "../mcp/stdio_transport.ts";
 import { serveMetrics } from "../observability/metrics_server.ts";
 import { derivePermissions } from "../permissions/derive_permissions.ts";
 import { broaderThanNeeded } from "../permissions/granted_permissions.ts";
 import type { SshKeyring } from "../tunnel/load_ssh_keys.ts";
 import { verifyDeclarativeTools } from "../tools/declarative_tools.ts";
+import { serveOverHttp } from "./serve_over_http.ts";
 import { DECLARATIVE_OWNER, loadExtensions } from "../tools/load_extensions.ts";
 // Plugin processes load these; importing them here puts them inside the single binary's
 // module graph. They do nothing in the server itself. (The lockdown, which would act on
@@ -17,14 +20,10 @@ import { DECLARATIVE_OWNER, loadExtensions } from "../tools/load_extensions.ts";
 import "../plugin_api.ts";
 import "../plugins/plugin_runtime.ts";
 
-/** Calls in flight at shutdown get this long to finish by themselves. */
-const SHUTDOWN_GRACE_MS = 5_000;
-/** Then they are stopped (KILL QUERY, last resort after 5 s) and answered within this. */
-const STOP_WAIT_MS = 10_000;
-
 /**
  * `mysql-mcp serve`: the MCP server on stdio until stdin closes or a signal
- * arrives; then streams stop, pools drain and every connection closes.
+ * arrives; then streams stop, pools drain and every connection closes. With
+ * `--http` (or `[server.http] listen`), on Streamable HTTP instead.
  * `scrubber` (the one `log` writes through, holding the config's passwords)
  * also guards stdout and the metrics listener.
  */
@@ -35,6 +34,8 @@ export async function runServe(
     metricsPort?: number;
     scrubber: Pick<SecretScrubber, "scrub" | "addRotating">;
     sshKeys?: SshKeyring;
+    /** `--http`: overrides `[server.http] listen`. */
+    http?: ListenAddress;
   },
 ): Promise<number> {
   // One stray rejection (a plugin's forgotten promise, a driver callback) must not take the
@@ -60,6 +61,41 @@ export async function runServe(
   const metricsServer = args.metricsPort
     ? serveMetrics(args.metricsPort, app.metrics, app.datasources, log, args.scrubber)
     : undefined;
+  // Learn each source's availability once a client is there, so loading the driver and
+  // connecting never delay `initialize`.
+  let probed = false;
+  const probeAll = () => {
+    if (probed) return;
+    probed = true;
+    for (const key of app.datasources.keys()) void app.datasources.probe(key);
+    void verifyDeclarativeTools(
+      config.tools.filter((tool) => app.registry.get(tool.name)?.owner === DECLARATIVE_OWNER),
+      (datasource, database, sql) => app.gate.checkPrepares(datasource, database, sql),
+      log,
+    );
+    void broaderThanNeeded(
+      derivePermissions(config, { metricsPort: args.metricsPort, http: args.http }),
+    ).then(
+      (broader) => {
+        if (broader.length === 0) return;
+        log.warn(
+          `running with broader Deno permissions than this config needs: ${broader.join(", ")}`,
+        );
+      },
+      (error) => log.warn("could not check the granted permissions", { error: String(error) }),
+    );
+  };
+  const listen = args.http ?? config.server.http?.listen;
+  if (listen) {
+    const code = await serveOverHttp(app, config, log, {
+      listen,
+      scrubber: args.scrubber,
+      afterListen: probeAll,
+      beforeClose: () => metricsServer?.close(),
+    });
+    restoreConsole();
+    return code;
+  }
   const transport = new StdioTransport({ scrubber: args.scrubber });
   transport.onwarning = (message, fields) => log.warn(message, fields);
   let closing: Promise<void> | undefined;
@@ -99,28 +135,6 @@ export async function runServe(
     datasources: app.datasources.keys().length,
     tools: app.registry.list().length,
   });
-  // Learn each source's availability once the handshake is done, so loading the
-  // driver and connecting never delay `initialize`.
-  let probed = false;
-  const probeAll = () => {
-    if (probed) return;
-    probed = true;
-    for (const key of app.datasources.keys()) void app.datasources.probe(key);
-    void verifyDeclarativeTools(
-      config.tools.filter((tool) => app.registry.get(tool.name)?.owner === DECLARATIVE_OWNER),
-      (datasource, database, sql) => app.gate.checkPrepares(datasource, database, sql),
-      log,
-    );
-    void broaderThanNeeded(derivePermissions(config, { metricsPort: args.metricsPort })).then(
-      (broader) => {
-        if (broader.length === 0) return;
-        log.warn(
-          `running with broader Deno permissions than this config needs: ${broader.join(", ")}`,
-        );
-      },
-      (error) => log.warn("could not check the granted permissions", { error: String(error) }),
-    );
-  };
   app.server.oninitialized = probeAll;
   Deno.unrefTimer(setTimeout(probeAll, 2_000));
   await new Promise<void>((resolve) => {

@@ -5,6 +5,7 @@
  */
 import type { z } from "zod";
 import { type datasourceSchema, poolSchema, type tlsSchema } from "./schema_datasource.ts";
+import { httpSchema } from "./schema_http.ts";
 import { serverSchema } from "./schema_server.ts";
 import type { sshSchema } from "./schema_ssh.ts";
 import type { PARAMETER_TYPES, parameterSchema, toolSchema } from "./schema_tools.ts";
@@ -13,6 +14,12 @@ export { STREAM_CHUNK_CAP } from "./schema_server.ts";
 
 /** `[server]`, durations in ms. */
 export type ServerConfig = z.output<ReturnType<typeof serverSchema>>;
+
+/** `[server.http]`: Streamable HTTP, its limits and bearer tokens; durations in ms. */
+export type HttpConfig = NonNullable<ServerConfig["http"]>;
+
+/** `[server.http.oauth]`: JWT access tokens from one issuer; durations in ms. */
+export type OAuthConfig = NonNullable<HttpConfig["oauth"]>;
 
 /** Pool sizing and timing for one (datasource, database) pool; durations in ms. */
 export type PoolConfig = z.output<ReturnType<typeof poolSchema>>;
@@ -52,3 +59,7 @@ export const POOL_DEFAULTS: PoolConfig = poolSchema(ignore).parse({}, { jitless:
 export const SERVER_DEFAULTS: ServerConfig = serverSchema({ path: "", warn: ignore }).parse({}, {
   jitless: true,
 });
+
+/** Every `[server.http]` default (no listen address, no tokens), for `--http` alone. */
+export const HTTP_DEFAULTS: HttpConfig = httpSchema({ warn: ignore, env: () => undefined })
+  .parse({}, { jitless: true });

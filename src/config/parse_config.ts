@@ -49,7 +49,12 @@ export function parseConfig(text: string, options: ParseConfigOptions): ParsedCo
   }
 
   const rawServer = doc.server ?? {};
-  const parsedServer = serverSchema({ path: options.path, warn: warnIn("[server]") })
+  const parsedServer = serverSchema({
+    path: options.path,
+    warn: warnIn("[server]"),
+    env: options.env,
+    secrets: options.secrets,
+  })
     .safeParse(rawServer, ONCE);
   if (!parsedServer.success) {
     const problems = describeIssues(parsedServer.error, rawServer);
@@ -78,6 +83,17 @@ export function parseConfig(text: string, options: ParseConfigOptions): ParsedCo
       ? "it defines no [[datasources]]"
       : `none of its ${rawSources.length} data source(s) is valid`;
     throw new ConfigError(`${options.path}: no usable data source: ${why}`);
+  }
+
+  // A token scoped to a key no source has: a typo that would lock its client out.
+  for (const token of server.http?.tokens ?? []) {
+    for (const key of token.scope.datasources ?? []) {
+      if (!datasources.some((source) => source.key === key)) {
+        warnings.push(
+          `[server.http] token "${token.name}": datasources names "${key}", which is no data source`,
+        );
+      }
+    }
   }
 
   const tools = parseEntries(

@@ -1,4 +1,5 @@
 import { duration, size, text, wholeNumber } from "./fields.ts";
+import { httpSchema } from "./schema_http.ts";
 import { section, type Warn } from "./section.ts";
 
 /** Rows per stream chunk never exceed this, whatever the config says. */
@@ -8,10 +9,14 @@ export interface ServerSchemaContext {
   /** The config file's path: a relative plugins_dir is read beside it. */
   path: string;
   warn: Warn;
+  /** Reads a token's variable ([server.http]); none are read when absent. */
+  env?: (name: string) => string | undefined;
+  /** "names": read no token (see HttpSchemaContext.secrets). */
+  secrets?: "read" | "names";
 }
 
 /** `[server]`: settings shared by every data source. */
-export function serverSchema({ path, warn }: ServerSchemaContext) {
+export function serverSchema({ path, warn, env, secrets }: ServerSchemaContext) {
   return section({
     queryTimeoutMs: duration.prefault("30s"),
     streamChunkSize: wholeNumber(1).default(1000).transform((rows) => {
@@ -27,6 +32,8 @@ export function serverSchema({ path, warn }: ServerSchemaContext) {
     maxResultBytes: size.prefault("16MB"),
     /** Absolute path of the plugins folder; absent when none is configured. */
     pluginsDir: text.transform((dir) => dir ? resolveBeside(path, dir) : undefined).optional(),
+    /** Streamable HTTP; absent: stdio only (unless `--http`). */
+    http: httpSchema({ warn, env: env ?? (() => undefined), secrets }).optional(),
   }, { warn }).readonly();
 }
 

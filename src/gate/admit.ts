@@ -3,6 +3,7 @@ import type { Datasources } from "../datasources/datasources.ts";
 import { ToolError } from "../errors/tool_error.ts";
 import { classifySql, MAX_SQL_LENGTH, type SqlAnalysis } from "../sql/classify.ts";
 import type { QueryHooks, StatementInfo } from "./hooks.ts";
+import { type CallerScope, checkScope } from "./caller_scope.ts";
 import { type Admission, checkTableEngines, checkViews, decide, isBuiltin } from "./policy.ts";
 import type { TrustedSql } from "./trusted_sql.ts";
 import { foldKeys, keysFor, objectKey, type ViewReach, viewReach } from "./view_reach.ts";
@@ -17,6 +18,8 @@ export interface GateRequest {
   maxRows?: number;
   requestId?: string;
   tool?: string;
+  /** The caller's scope; absent is the full scope (stdio). */
+  scope?: CallerScope;
 }
 
 /** A statement that passed every check and may run. */
@@ -44,6 +47,8 @@ export class Admitter {
 
   async admit(req: GateRequest, kind: StatementInfo["kind"]): Promise<AdmittedStatement> {
     const source = this.datasources.get(req.datasource);
+    // Before the catalog connects: a caller outside its scope reaches no database at all.
+    checkScope(req.scope ?? {}, { datasource: source.key, write: kind === "execute" });
     if (typeof req.sql !== "string" || req.sql.trim() === "") {
       throw new ToolError("INVALID_ARGUMENT", "The SQL text is empty");
     }
@@ -62,7 +67,13 @@ export class Admitter {
     }
     let admission: Admission;
     try {
-      admission = decide(analysis, source, req.database, kind === "execute" ? "execute" : "query");
+      admission = decide(
+        analysis,
+        source,
+        req.database,
+        kind === "execute" ? "execute" : "query",
+        req.scope,
+      );
       if (analysis.tables.length > 0) await this.#checkObjects(req, analysis);
     } catch (refusal) {
       // Outside the grammar is refused; when the server agrees it is not even valid SQL, its

@@ -7,6 +7,7 @@
  */
 
 import { type ErrorDetails, ToolError } from "../errors/tool_error.ts";
+import { type CallerScope, checkScope } from "./caller_scope.ts";
 import { GRAMMAR_FUNCTIONS, type SqlAnalysis, type TableRef } from "../sql/classify.ts";
 import mariadb from "../sql/data/mariadb.json" with { type: "json" };
 import mysql from "../sql/data/mysql.json" with { type: "json" };
@@ -26,17 +27,6 @@ export interface PolicySource {
   readonly databases: readonly string[];
   readonly readOnly: boolean;
   readonly allowStoredFunctions: boolean;
-}
-
-/**
- * What one caller may do: the datasources it may use, whether it may write, the tools it may
- * call. Absent fields allow everything (a local stdio client has the full scope); an HTTP
- * client carries the scope its credentials map to.
- */
-export interface CallerScope {
-  readonly datasources?: readonly string[];
-  readonly readOnly?: boolean;
-  readonly tools?: readonly string[];
 }
 
 /** How an admitted statement must be run. */
@@ -122,7 +112,7 @@ function refuse(message: string, details?: ErrorDetails): never {
 /**
  * Admits or refuses a classified statement for `kind` on `source`, with `database` the one the
  * request runs in, for a caller with `scope`. Throws a STATEMENT_NOT_ALLOWED ToolError naming
- * the rule that refused it.
+ * the rule that refused it (PERMISSION_DENIED when the caller's scope refuses it).
  */
 export function decide(
   analysis: SqlAnalysis,
@@ -133,12 +123,7 @@ export function decide(
 ): Admission {
   const verb = analysis.verb || "(empty)";
   // 0. The caller's own scope, before anything about the statement.
-  if (scope.datasources !== undefined && !scope.datasources.includes(source.key)) {
-    refuse(`Datasource "${source.key}" is outside this caller's scope`);
-  }
-  if (kind === "execute" && scope.readOnly === true) {
-    refuse("This caller's scope is read-only: mysql_execute is not allowed");
-  }
+  checkScope(scope, { datasource: source.key, write: kind === "execute" });
   // 1. What the parser refused: not understood, or understood to be unsafe.
   if (analysis.refusal !== undefined) refuse(`Refused: ${analysis.refusal}`, { verb });
 

@@ -1,3 +1,8 @@
+/** Calls in flight at shutdown get this long to finish by themselves. */
+export const SHUTDOWN_GRACE_MS = 5_000;
+/** Then they are stopped (KILL QUERY, last resort after 5 s) and answered within this. */
+export const STOP_WAIT_MS = 10_000;
+
 /** What a tool call in flight is told when the server stops it (shutdown). */
 export class ShutdownError extends Error {
   constructor() {

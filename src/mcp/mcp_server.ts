@@ -1,5 +1,12 @@
 import type { Catalog } from "../datasources/catalog.ts";
 import type { Datasources } from "../datasources/datasources.ts";
+import {
+  type Caller,
+  checkScope,
+  LOCAL_CALLER,
+  scopeAllowsDatasource,
+  scopeAllowsTool,
+} from "../gate/caller_scope.ts";
 import { sanitizeText, toToolError } from "../errors/sanitize.ts";
 import { ToolError } from "../errors/tool_error.ts";
 import type { Logger, LogLevel } from "../log/logger.ts";
@@ -32,7 +39,14 @@ export interface McpServerOptions {
   readonly catalog: Catalog;
   readonly log: Logger;
   /** Builds the handler context for one call. */
-  readonly contextFor: (requestId: string, tool: string, signal: AbortSignal) => ToolContext;
+  readonly contextFor: (
+    requestId: string,
+    tool: string,
+    signal: AbortSignal,
+    caller: Caller,
+  ) => ToolContext;
+  /** Who this server's client is; the stdio client (full scope) when absent. */
+  readonly caller?: Caller;
   /** Tracks the calls being handled (shutdown waits for them). */
   readonly calls: InFlightCalls;
   /** Observes every finished call (metrics). */
@@ -41,6 +55,10 @@ export interface McpServerOptions {
 
 export interface CallRecord {
   requestId: string;
+  /** The caller's id (never a credential). */
+  caller: string;
+  /** The caller's name in metrics (a token's name, "anonymous", "stdio"). */
+  client: string;
   tool: string;
   durationMs: number;
   errorCode?: string;
@@ -86,6 +104,7 @@ const MCP_LEVELS: Record<string, LogLevel> = {
  * knows the SDK; `server.connect(transport)` is the single meeting point.
  */
 export function createMcpServer(options: McpServerOptions): InstanceType<typeof Server> {
+  const caller = options.caller ?? LOCAL_CALLER;
   const server = new Server(
     { name: options.name, version: options.version },
     {
@@ -99,8 +118,11 @@ export function createMcpServer(options: McpServerOptions): InstanceType<typeof 
 
   // Built on first tools/list, off the cold-start path.
   let tools: Tool[] | undefined;
+  // A scoped caller sees only the tools it may call.
   const listTools = (): Tool[] =>
-    options.registry.list().map(({ definition }) => {
+    options.registry.list().filter(({ definition }) =>
+      scopeAllowsTool(caller.scope, definition.name)
+    ).map(({ definition }) => {
       const output = definition.listed
         ? definition.listed.output
         : definition.output && toolJsonSchema(definition.output, "output");
@@ -130,7 +152,13 @@ export function createMcpServer(options: McpServerOptions): InstanceType<typeof 
     const name = request.params.name;
     const started = performance.now();
     const args = (request.params.arguments ?? {}) as Record<string, unknown>;
-    const record: CallRecord = { requestId, tool: name, durationMs: 0 };
+    const record: CallRecord = {
+      requestId,
+      caller: caller.id,
+      client: caller.client ?? caller.id,
+      tool: name,
+      durationMs: 0,
+    };
     if (typeof args.datasource_key === "string") record.datasource = args.datasource_key;
     if (typeof args.database === "string") record.database = args.database;
     const call = options.calls.begin(extra.signal);
@@ -146,11 +174,16 @@ export function createMcpServer(options: McpServerOptions): InstanceType<typeof 
           `Argument "${credential}" is not accepted: credentials and connection details stay in the server's configuration; pass a datasource_key`,
         );
       }
+      // The scope first: a tool or datasource outside it runs nothing, not even validation.
+      checkScope(caller.scope, {
+        tool: name,
+        datasource: typeof args.datasource_key === "string" ? args.datasource_key : undefined,
+      });
       const parsed = registered.definition.input.safeParse(args);
       if (!parsed.success) {
         throw new ToolError("INVALID_ARGUMENT", describeIssues(parsed.error));
       }
-      const ctx = options.contextFor(requestId, name, call.signal);
+      const ctx = options.contextFor(requestId, name, call.signal, caller);
       const returned = await registered.definition.handler(parsed.data, ctx);
       // A plugin's worker renders its own text; everything else renders here.
       const result = returned instanceof RenderedResult ? returned.value : returned;
@@ -207,7 +240,9 @@ export function createMcpServer(options: McpServerOptions): InstanceType<typeof 
         description: "Configured datasources",
         mimeType: "application/json",
       },
-      ...options.datasources.keys().map((key) => ({
+      ...options.datasources.keys().filter((key) => scopeAllowsDatasource(caller.scope, key)).map((
+        key,
+      ) => ({
         uri: `mysql://${encodeURIComponent(key)}/databases`,
         name: `${key} databases`,
         mimeType: "application/json",
@@ -220,7 +255,7 @@ export function createMcpServer(options: McpServerOptions): InstanceType<typeof 
   server.setRequestHandler(ReadResourceRequestSchema, async (request: ReadResourceRequest) => {
     const uri = request.params.uri;
     try {
-      const data = await readResource(uri, options.datasources, options.catalog);
+      const data = await readResource(uri, options.datasources, options.catalog, caller.scope);
       return { contents: [{ uri, mimeType: "application/json", text: JSON.stringify(data) }] };
     } catch (error) {
       const toolError = toToolError(error, options.datasources.secrets());
@@ -236,11 +271,17 @@ export function createMcpServer(options: McpServerOptions): InstanceType<typeof 
     return {};
   });
   const rank = { debug: 0, info: 1, warn: 2, error: 3 };
-  options.log.addSink((record) => {
+  const removeSink = options.log.addSink((record) => {
     if (!clientLevel || rank[record.level] < rank[clientLevel]) return;
     const level = record.level === "warn" ? "warning" : record.level;
     server.sendLoggingMessage({ level, logger: "mysql-mcp", data: record }).catch(() => {});
   });
+  // One server per HTTP session: a closed one must stop receiving the log.
+  const previousOnClose = server.onclose;
+  server.onclose = () => {
+    removeSink();
+    previousOnClose?.();
+  };
 
   return server;
 }

@@ -1,6 +1,7 @@
 import type { Catalog } from "../datasources/catalog.ts";
 import type { Datasources } from "../datasources/datasources.ts";
 import { ToolError } from "../errors/tool_error.ts";
+import { type CallerScope, checkScope, scopeAllowsDatasource } from "../gate/caller_scope.ts";
 
 export const RESOURCE_TEMPLATES = [
   {
@@ -26,19 +27,21 @@ export const RESOURCE_TEMPLATES = [
 ].map((t) => ({ ...t, mimeType: "application/json" }));
 
 /**
- * Reads a `mysql://` resource. The URI is parsed strictly: anything that is
+ * Reads a `mysql://` resource, within the caller's `scope`. The URI is parsed strictly: anything that is
  * not one of the five shapes is INVALID_ARGUMENT.
  */
 export async function readResource(
   uri: string,
   datasources: Datasources,
   catalog: Catalog,
+  scope: CallerScope = {},
 ): Promise<unknown> {
   const parts = parseUri(uri);
   if (parts.length === 1 && parts[0] === "datasources") {
-    return { datasources: datasources.list() };
+    return { datasources: datasources.list().filter((d) => scopeAllowsDatasource(scope, d.key)) };
   }
   const [key, second, third, fourth] = parts;
+  checkScope(scope, { datasource: key });
   if (parts.length === 2 && second === "databases") {
     return { databases: await catalog.databases(datasources.get(key).key) };
   }

@@ -22,3 +22,7 @@ export type {
   SetLevelRequest,
   Tool,
 } from "@modelcontextprotocol/sdk/types.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/dist/esm/server/webStandardStreamableHttp.d.ts"
+export { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/dist/esm/types.d.ts"
+export { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";

@@ -57,10 +57,14 @@ export class Metrics {
   >();
   readonly #acquire = new Map<string, { labels: Labels; histogram: Histogram }>();
   readonly #counters = new Map<string, { name: string; labels: Labels; value: number }>();
+  /** Tool calls per client and outcome (`mysql_mcp_client_tool_calls_total`). */
+  readonly #clientCalls = new Map<string, { name: string; labels: Labels; value: number }>();
   readonly #gauges: GaugeSource[] = [];
 
   /** Records one finished tool call. */
   observeCall(call: {
+    /** Who called: a token's name, "anonymous" or "stdio"; never a credential. */
+    client?: string;
     tool: string;
     datasource?: string;
     durationMs: number;
@@ -86,6 +90,20 @@ export class Metrics {
       this.#count("mysql_mcp_errors_total", { code: call.errorCode });
     } else entry.ok++;
     if (call.rows) entry.rows += call.rows;
+    if (call.client !== undefined) {
+      // Keyed without building label text: this runs on every call.
+      const outcome = call.errorCode ? "error" : "ok";
+      const key = `${call.client}\u0000${outcome}`;
+      const counter = this.#clientCalls.get(key);
+      if (counter) counter.value++;
+      else {
+        this.#clientCalls.set(key, {
+          name: "mysql_mcp_client_tool_calls_total",
+          labels: { client: call.client, outcome },
+          value: 1,
+        });
+      }
+    }
   }
 
   observePoolEvent(event: PoolEvent) {
@@ -101,6 +119,14 @@ export class Metrics {
     } else if (event.type === "leak_suspected") {
       this.#count("mysql_mcp_pool_leaks_suspected_total", { pool: event.pool });
     }
+  }
+
+  /**
+   * One answered HTTP request: `client` is a token's name, "anonymous" (no tokens configured)
+   * or "unauthenticated"; never a credential.
+   */
+  observeHttpRequest(client: string, status: number) {
+    this.#count("mysql_mcp_http_requests_total", { client, status: String(status) });
   }
 
   addGauge(source: GaugeSource) {
@@ -146,7 +172,7 @@ export class Metrics {
       this.#acquire,
     );
     const byName = new Map<string, { labels: Labels; value: number }[]>();
-    for (const c of this.#counters.values()) {
+    for (const c of [...this.#counters.values(), ...this.#clientCalls.values()]) {
       const list = byName.get(c.name) ?? [];
       list.push(c);
       byName.set(c.name, list);

@@ -26,8 +26,14 @@
  * check` through a throwaway sshd with an encrypted RSA key, and a forward
  * with an Ed25519 key): net to the bastion's `host:port` only, no env, no
  * read; the key files and the passphrase variable are read by us at startup.
+ *
+ * Streamable HTTP (`--http` or `[server.http] listen`) needs net for exactly the
+ * listen `host:port` (Deno checks Deno.serve's bind as written), and env for
+ * each `[[server.http.tokens]]` variable, read once at startup and then revoked;
+ * with `[server.http.oauth]`, net for the JWKS host and port.
  */
 import type { Config } from "../config/config.ts";
+import type { ListenAddress } from "../config/listen_address.ts";
 import { PLUGIN_ENV } from "../plugins/plugin_launch.ts";
 
 /** Scoped allow-lists for each permission kind; an empty list grants nothing. */
@@ -45,6 +51,8 @@ export interface Permissions {
 export interface DeriveOptions {
   /** Port of a local metrics listener, granted on 127.0.0.1 only. */
   metricsPort?: number;
+  /** `--http`: the HTTP listen address, instead of `[server.http] listen`. */
+  http?: ListenAddress;
   /** Further files or folders the server must read. */
   extraRead?: string[];
   /** The executable that starts plugin processes (default: the running Deno). */
@@ -70,6 +78,15 @@ export function derivePermissions(config: Config, options: DeriveOptions = {}): 
     }
   }
   if (options.metricsPort !== undefined) net.push(netAddress("127.0.0.1", options.metricsPort));
+  // Streamable HTTP listens on exactly its address (Deno checks listening as host:port).
+  const listen = options.http ?? config.server.http?.listen;
+  if (listen) net.push(netAddress(listen.hostname, listen.port));
+  // OAuth: the issuer's keys are fetched from its JWKS host, on that port only.
+  const jwks = config.server.http?.oauth?.jwksUri;
+  if (jwks) {
+    const url = new URL(jwks);
+    net.push(netAddress(url.hostname, Number(url.port || (url.protocol === "https:" ? 443 : 80))));
+  }
 
   const plugins = config.server.pluginsDir !== undefined;
   const read = [config.path, ...startupFiles(config)];
@@ -97,6 +114,7 @@ export function derivePermissions(config: Config, options: DeriveOptions = {}): 
     if (source.passwordEnv) env.push(source.passwordEnv);
     if (source.ssh?.passphraseEnv) env.push(source.ssh.passphraseEnv);
   }
+  env.push(...tokenVariables(config));
 
   return {
     net: unique(net),
@@ -124,6 +142,11 @@ export function startupFiles(config: Config): string[] {
 function netAddress(host: string, port: number): string {
   const bracketed = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
   return `${bracketed}:${port}`;
+}
+
+/** The variables `[[server.http.tokens]]` read their bearer tokens from. */
+export function tokenVariables(config: Config): string[] {
+  return (config.server.http?.tokens ?? []).map((token) => token.env);
 }
 
 function unique(values: readonly string[]): string[] {

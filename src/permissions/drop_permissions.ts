@@ -1,13 +1,13 @@
 import type { Config } from "../config/config.ts";
 import type { Logger } from "../log/logger.ts";
-import { SERVER_ENV, startupFiles } from "./derive_permissions.ts";
+import { SERVER_ENV, startupFiles, tokenVariables } from "./derive_permissions.ts";
 
 /**
  * Gives up, once startup has used them, the permissions serving no longer
- * needs: environment access to the password and SSH passphrase variables
- * (their values now sit in Secret objects) and the server's own variables, and
- * read access to the config file (parsed) and the SSH keys and known_hosts
- * (held in memory by then). Kept: net to the configured servers, read of the
+ * needs: environment access to the password, SSH passphrase and bearer-token
+ * variables (their values now sit in Secret objects) and the server's own
+ * variables, and read access to the config file (parsed) and the SSH keys and
+ * known_hosts (held in memory by then). Kept: net to the configured servers, read of the
  * plugins folder, running Deno for plugin processes (a stopped one is started
  * again), and read of the TLS ca/cert/key files, which every new connection
  * reads. After this, even code running in the server itself cannot
@@ -25,6 +25,7 @@ export async function dropStartupPermissions(config: Config, log: Logger): Promi
     ...config.datasources.flatMap((source) =>
       source.ssh?.passphraseEnv ? [source.ssh.passphraseEnv] : []
     ),
+    ...tokenVariables(config),
   ];
   for (const variable of new Set(variables)) {
     await Deno.permissions.revoke({ name: "env", variable });

@@ -8,6 +8,8 @@ export type { StreamChunk } from "../gate/result_stream.ts";
 
 interface Entry {
   readonly stream: ResultStream;
+  /** The id of the caller that opened it: nobody else may read or cancel it. */
+  readonly owner: string;
   readonly pool: string;
   idleTimer: ReturnType<typeof setTimeout> | undefined;
   /** Reads in flight; the idle timer runs only when there are none. */
@@ -23,7 +25,8 @@ const REMEMBERED_CLOSED = 1000;
  */
 export class StreamRegistry {
   readonly #streams = new Map<string, Entry>();
-  readonly #closed = new Map<string, string>();
+  /** Why each recently closed stream closed, and whose it was. */
+  readonly #closed = new Map<string, { why: string; owner: string | undefined }>();
   /** Streams per pool ("datasource/database"), counting ones still opening. */
   readonly #perPool = new Map<string, number>();
   #total = 0;
@@ -45,8 +48,8 @@ export class StreamRegistry {
     return this.#perPool.get(`${datasource}/${database}`) ?? 0;
   }
 
-  /** Starts a streamed read and returns its first chunk. */
-  async open(req: GateRequest): Promise<StreamChunk> {
+  /** Starts a streamed read for the caller `owner` and returns its first chunk. */
+  async open(req: GateRequest, owner: string): Promise<StreamChunk> {
     const id = crypto.randomUUID();
     const pool = `${req.datasource}/${req.database}`;
     let reserved = false;
@@ -57,32 +60,41 @@ export class StreamRegistry {
         this.#reserve(req.datasource, pool);
         reserved = true;
       },
-      missing: () => this.#missing(id),
+      missing: () => this.#missing(id, owner),
       onClose: (why, delivered) => this.#onClose(id, pool, why, delivered),
     }).catch((error) => {
       if (reserved) this.#unreserve(pool);
       throw error;
     });
-    const entry: Entry = { stream, pool, idleTimer: undefined, reading: 1 };
+    const entry: Entry = { stream, owner, pool, idleTimer: undefined, reading: 1 };
     this.#streams.set(id, entry);
     return this.#read(entry, stream.first());
   }
 
-  /** The next chunk of an open stream. */
-  next(id: string): Promise<StreamChunk> {
-    const entry = this.#streams.get(id);
-    if (!entry) return Promise.reject(this.#missing(id));
+  /** The next chunk of an open stream that `owner` opened. */
+  next(id: string, owner: string): Promise<StreamChunk> {
+    const entry = this.#owned(id, owner);
+    if (!entry) return Promise.reject(this.#missing(id, owner));
     clearTimeout(entry.idleTimer);
     entry.reading++;
     return this.#read(entry, entry.stream.next());
   }
 
-  /** Stops the query on the server and frees the stream's connection. */
-  cancel(id: string): { cancelled: true } {
-    const entry = this.#streams.get(id);
-    if (!entry) throw this.#missing(id);
+  /** Stops the query on the server and frees the stream's connection; `owner` opened it. */
+  cancel(id: string, owner: string): { cancelled: true } {
+    const entry = this.#owned(id, owner);
+    if (!entry) throw this.#missing(id, owner);
     entry.stream.close("cancelled by the client");
     return { cancelled: true };
+  }
+
+  /**
+   * The open stream `id` if `owner` opened it. Another caller's stream is answered as if it
+   * did not exist, so one client cannot even learn which ids another holds.
+   */
+  #owned(id: string, owner: string): Entry | undefined {
+    const entry = this.#streams.get(id);
+    return entry?.owner === owner ? entry : undefined;
   }
 
   /** Cancels every open stream (shutdown). */
@@ -112,7 +124,7 @@ export class StreamRegistry {
       this.#streams.delete(id);
     }
     this.#unreserve(pool);
-    this.#closed.set(id, why);
+    this.#closed.set(id, { why, owner: entry?.owner });
     if (this.#closed.size > REMEMBERED_CLOSED) {
       this.#closed.delete(this.#closed.keys().next().value!);
     }
@@ -149,8 +161,9 @@ export class StreamRegistry {
     this.#total--;
   }
 
-  #missing(id: string): ToolError {
-    const why = this.#closed.get(id);
+  #missing(id: string, owner: string): ToolError {
+    const closed = this.#closed.get(id);
+    const why = closed?.owner === owner ? closed.why : undefined;
     if (why === undefined || why === "finished" || why === "failed") {
       const detail = why ? `: it ${why} and was closed` : "";
       return new ToolError(

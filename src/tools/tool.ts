@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { Caller } from "../gate/caller_scope.ts";
 import type { QueryHooks } from "../gate/hooks.ts";
 import type { ExecuteResult, QueryResult } from "../gate/sql_gate.ts";
 
@@ -40,6 +41,12 @@ export interface ToolContext {
   /** Aborted when the client cancels the call. */
   readonly signal: AbortSignal;
   readonly requestId: string;
+  /**
+   * Who is calling (an id, never a credential) and their scope. The server sets it for every
+   * call; the gate applies the scope to `query` and `execute` itself. Absent in a plugin's
+   * worker, whose SQL goes through the server's context.
+   */
+  readonly caller?: Caller;
 }
 
 /** A tool is data: the registry, not the tool, decides how it is served. */

@@ -9,11 +9,16 @@ import { dropStartupPermissions } from "../../src/permissions/drop_permissions.t
 
 const path = Deno.args[0];
 const variable = Deno.args[1];
+/** A bearer token's variable, when the config has [[server.http.tokens]]. */
+const tokenVariable = Deno.args[2];
 const { config } = await loadConfig(path);
 const state = async (descriptor: Deno.PermissionDescriptor) =>
   (await Deno.permissions.query(descriptor)).state;
 const snapshot = async () => ({
   password_variable: await state({ name: "env", variable }),
+  ...(tokenVariable
+    ? { token_variable: await state({ name: "env", variable: tokenVariable }) }
+    : {}),
   config_file: await state({ name: "read", path }),
   plugins_folder: await state({ name: "read", path: config.server.pluginsDir }),
   database: await state({ name: "net", host: `127.0.0.1:${config.datasources[0].port}` }),
@@ -32,5 +37,6 @@ console.log(JSON.stringify({
   before,
   after: await snapshot(),
   read_variable: await attempt(() => Deno.env.get(variable)),
+  ...(tokenVariable ? { read_token: await attempt(() => Deno.env.get(tokenVariable)) } : {}),
   read_config: await attempt(() => Deno.readTextFile(path)),
 }));

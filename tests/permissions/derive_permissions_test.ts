@@ -3,6 +3,8 @@ import fc from "fast-check";
 import { derivePermissions, permissionFlags } from "../../src/permissions/derive_permissions.ts";
 import { parseConfig } from "../../src/config/parse_config.ts";
 import { configWith, type SourceSketch } from "./_config.ts";
+import { HTTP_DEFAULTS } from "../../src/config/config.ts";
+import { Secret } from "../../src/config/secret.ts";
 
 const FIXED_ENV = ["MYSQL_MCP_CONFIG", "MYSQL_MCP_LOG_LEVEL"];
 /** Deno itself: the server starts it for plugin processes (Deno.execPath() needs read of it). */
@@ -265,3 +267,30 @@ Deno.test("TLS ca, cert and key files are readable, except under mode disabled",
     "/c.key",
   ]);
 });
+
+Deno.test("derivePermissions() grants Streamable HTTP exactly its listen address and each token's variable", () => {
+  const base = configWith([{ host: "db", port: 3306 }]);
+  const http = {
+    ...HTTP_DEFAULTS,
+    listen: { hostname: "0.0.0.0", port: 8080 },
+    tokens: [token("CI_TOKEN"), token("BI_TOKEN")],
+  };
+  const config = { ...base, server: { ...base.server, http } };
+  const permissions = derivePermissions(config);
+  assertEquals(permissions.net, ["db:3306", "0.0.0.0:8080"]);
+  assertEquals(permissions.env, [...FIXED_ENV, "BI_TOKEN", "CI_TOKEN"].sort());
+  // --http wins over the config's address; IPv6 in brackets.
+  assertEquals(derivePermissions(config, { http: { hostname: "::1", port: 9000 } }).net, [
+    "db:3306",
+    "[::1]:9000",
+  ]);
+  // --http alone, with no [server.http]: the address only.
+  assertEquals(derivePermissions(base, { http: { hostname: "127.0.0.1", port: 8080 } }).net, [
+    "db:3306",
+    "127.0.0.1:8080",
+  ]);
+});
+
+function token(env: string) {
+  return { name: env, env, token: new Secret(""), scope: {} };
+}

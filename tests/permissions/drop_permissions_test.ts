@@ -4,7 +4,7 @@ import { derivePermissions, permissionFlags } from "../../src/permissions/derive
 
 const PROBE = new URL("./_probe_drop.ts", import.meta.url).pathname;
 
-Deno.test("after startup the server holds no access to the password variable or the config file, and keeps the plugins folder and the database", async () => {
+Deno.test("after startup the server holds no access to the password or token variables or the config file, and keeps the plugins folder and the database", async () => {
   const dir = await Deno.makeTempDir({ prefix: "mysql_mcp_drop_" });
   try {
     await Deno.mkdir(`${dir}/plugins`);
@@ -20,10 +20,16 @@ Deno.test("after startup the server holds no access to the password variable or 
         "port = 1",
         `username = "u"`,
         `password_env = "PROBE_DROP_PASSWORD"`,
+        "[server.http]",
+        "[[server.http.tokens]]",
+        `env = "PROBE_DROP_TOKEN"`,
         "",
       ].join("\n"),
     );
-    const env = { PROBE_DROP_PASSWORD: "drop-me-secret" };
+    const env = {
+      PROBE_DROP_PASSWORD: "drop-me-secret",
+      PROBE_DROP_TOKEN: "drop-me-token-0123456789",
+    };
     const { config } = await loadConfig(path, (name) => env[name as keyof typeof env]);
     const out = await new Deno.Command(Deno.execPath(), {
       args: [
@@ -33,6 +39,7 @@ Deno.test("after startup the server holds no access to the password variable or 
         PROBE,
         path,
         "PROBE_DROP_PASSWORD",
+        "PROBE_DROP_TOKEN",
       ],
       env,
       stdout: "piped",
@@ -44,17 +51,20 @@ Deno.test("after startup the server holds no access to the password variable or 
     assertEquals(result, {
       before: {
         password_variable: "granted",
+        token_variable: "granted",
         config_file: "granted",
         plugins_folder: "granted",
         database: "granted",
       },
       after: {
         password_variable: "prompt",
+        token_variable: "prompt",
         config_file: "prompt",
         plugins_folder: "granted",
         database: "granted",
       },
       read_variable: "NotCapable",
+      read_token: "NotCapable",
       read_config: "NotCapable",
     });
   } finally {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { scopeAllowsDatasource } from "../../gate/caller_scope.ts";
 import { defineTool } from "../tool.ts";
 import { datasourceKey } from "./schemas.ts";
 import type { BuiltinServices } from "./services.ts";
@@ -22,8 +23,12 @@ export function connectionStats({ datasources, streams }: BuiltinServices) {
       ),
     }),
     annotations: { readOnlyHint: true },
-    handler: ({ datasource_key }) => {
-      const pools = datasources.stats(datasource_key).map((s) => ({
+    handler: ({ datasource_key }, ctx) => {
+      // A scoped caller sees only the pools of the datasources it may use.
+      const inScope = (key: string) => scopeAllowsDatasource(ctx.caller?.scope ?? {}, key);
+      const pools = datasources.stats(datasource_key).filter((s) => inScope(s.datasource_key)).map((
+        s,
+      ) => ({
         datasource_key: s.datasource_key,
         database: s.database,
         active_connections: s.active,
@@ -42,7 +47,9 @@ export function connectionStats({ datasources, streams }: BuiltinServices) {
       }));
       // A source that has not connected yet has no pool: list it with zero counts, so every
       // configured source appears (seed property 28) instead of an empty answer.
-      const keys = datasource_key === undefined ? datasources.keys() : [datasource_key];
+      const keys = (datasource_key === undefined ? datasources.keys() : [datasource_key]).filter(
+        inScope,
+      );
       const idle = keys.filter((key) => !pools.some((p) => p.datasource_key === key));
       return {
         pools: [

@@ -29,6 +29,7 @@ export function execute({ gate }: BuiltinServices) {
         signal: ctx.signal,
         requestId: ctx.requestId,
         tool: "mysql_execute",
+        scope: ctx.caller?.scope,
       }),
   });
 }

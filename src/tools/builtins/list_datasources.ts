@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { scopeAllowsDatasource } from "../../gate/caller_scope.ts";
 import { defineTool } from "../tool.ts";
 import type { BuiltinServices } from "./services.ts";
 
@@ -15,6 +16,11 @@ export function listDatasources({ datasources }: BuiltinServices) {
       })),
     }),
     annotations: { readOnlyHint: true },
-    handler: () => ({ datasources: datasources.list() }),
+    // A scoped caller sees only the datasources it may use.
+    handler: (_args, ctx) => ({
+      datasources: datasources.list().filter((d) =>
+        scopeAllowsDatasource(ctx.caller?.scope ?? {}, d.key)
+      ),
+    }),
   });
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { defineTool } from "../tool.ts";
+import { LOCAL_CALLER } from "../../gate/caller_scope.ts";
+import { defineTool, type ToolContext } from "../tool.ts";
 import { renderRows } from "../render_rows.ts";
 import { database, datasourceKey, queryOutput, sqlParams } from "./schemas.ts";
 import type { BuiltinServices } from "./services.ts";
@@ -27,8 +28,9 @@ export function query({ gate, streams }: BuiltinServices) {
         signal: ctx.signal,
         requestId: ctx.requestId,
         tool: "mysql_query",
+        scope: ctx.caller?.scope,
       };
-      return args.stream ? streams.open(request) : gate.query(request);
+      return args.stream ? streams.open(request, ownerOf(ctx)) : gate.query(request);
     },
     render: renderRows,
   });
@@ -41,7 +43,7 @@ export function streamNext({ streams }: BuiltinServices) {
     input: z.object({ stream_id: z.string().min(1) }).strict(),
     output: queryOutput,
     annotations: { readOnlyHint: true },
-    handler: ({ stream_id }) => streams.next(stream_id),
+    handler: ({ stream_id }, ctx) => streams.next(stream_id, ownerOf(ctx)),
     render: renderRows,
   });
 }
@@ -53,6 +55,11 @@ export function streamCancel({ streams }: BuiltinServices) {
     input: z.object({ stream_id: z.string().min(1) }).strict(),
     output: z.object({ cancelled: z.literal(true) }),
     annotations: { readOnlyHint: true, idempotentHint: true },
-    handler: ({ stream_id }) => streams.cancel(stream_id),
+    handler: ({ stream_id }, ctx) => streams.cancel(stream_id, ownerOf(ctx)),
   });
+}
+
+/** A stream belongs to the caller that opened it: only that caller may read or cancel it. */
+function ownerOf(ctx: ToolContext): string {
+  return (ctx.caller ?? LOCAL_CALLER).id;
 }
