@@ -1,4 +1,5 @@
 import type { SecretScrubber } from "../log/secret_scrubber.ts";
+import { messageJson } from "./encoded_json.ts";
 import type { JSONRPCMessage, Transport } from "./sdk.ts";
 
 const MAX_LINE_BYTES = 10 * 1024 * 1024;
@@ -74,7 +75,7 @@ export class StdioTransport implements Transport {
   send(message: JSONRPCMessage): Promise<void> {
     if (this.#closed) return Promise.reject(new Error("transport closed"));
     // Per message, not per batch: a match can never join two lines.
-    this.#queue.push(this.#scrubber.scrub(JSON.stringify(message)));
+    this.#queue.push(this.#scrubber.scrub(messageJson(message)));
     return new Promise((resolve) => {
       this.#waiters.push(resolve);
       if (!this.#writing) void this.#flush();

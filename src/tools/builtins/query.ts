@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineTool } from "../tool.ts";
-import { renderRows } from "../render_rows.ts";
+import { rowRendering } from "../render_rows.ts";
 import { database, datasourceKey, queryOutput, sqlParams } from "./schemas.ts";
 import type { BuiltinServices } from "./services.ts";
 
@@ -30,7 +30,7 @@ export function query({ gate, streams }: BuiltinServices) {
       };
       return args.stream ? streams.open(request) : gate.query(request);
     },
-    render: renderRows,
+    ...rowRendering,
   });
 }
 
@@ -42,7 +42,7 @@ export function streamNext({ streams }: BuiltinServices) {
     output: queryOutput,
     annotations: { readOnlyHint: true },
     handler: ({ stream_id }) => streams.next(stream_id),
-    render: renderRows,
+    ...rowRendering,
   });
 }
 
