@@ -48,8 +48,8 @@ export class StdioTransport implements Transport {
   readonly #input: { read(p: Uint8Array): Promise<number | null> };
   readonly #output: { write(p: Uint8Array): Promise<number> };
   readonly #encoder = new TextEncoder();
-  #queue: string[] = [];
-  #waiters: (() => void)[] = [];
+  /** Scrubbed lines waiting to be written, each with the resolve of its send(). */
+  #queue: { line: string; sent: () => void }[] = [];
   #writing = false;
   #closed = false;
   #reading = true;
@@ -75,9 +75,9 @@ export class StdioTransport implements Transport {
   send(message: JSONRPCMessage): Promise<void> {
     if (this.#closed) return Promise.reject(new Error("transport closed"));
     // Per message, not per batch: a match can never join two lines.
-    this.#queue.push(this.#scrubber.scrub(messageJson(message)));
-    return new Promise((resolve) => {
-      this.#waiters.push(resolve);
+    const line = this.#scrubber.scrub(messageJson(message));
+    return new Promise((sent) => {
+      this.#queue.push({ line, sent });
       if (!this.#writing) void this.#flush();
     });
   }
@@ -108,21 +108,17 @@ export class StdioTransport implements Transport {
     // Let responses finished in this tick join the same write.
     await Promise.resolve();
     try {
-      while (this.#queue.length > 0) {
-        const queue = this.#queue;
-        const waiters = this.#waiters;
+      for (let batch = this.#queue; batch.length > 0; batch = this.#queue) {
         this.#queue = [];
-        this.#waiters = [];
         // One write for many small replies; a big one alone, without copying it into a joined
         // string first (a 16 MB result is a 33 MB line: each copy counts).
-        const big = queue.length === 1 && queue[0].length > 1024 * 1024;
-        if (big) {
-          await this.#write(this.#encoder.encode(queue[0]));
+        if (batch.length === 1 && batch[0].line.length > 1024 * 1024) {
+          await this.#write(this.#encoder.encode(batch[0].line));
           await this.#write(NEWLINE);
         } else {
-          await this.#write(this.#encoder.encode(queue.join("\n") + "\n"));
+          await this.#write(this.#encoder.encode(batch.map((m) => m.line).join("\n") + "\n"));
         }
-        for (const resolve of waiters) resolve();
+        for (const { sent } of batch) sent();
       }
     } catch (error) {
       this.onerror?.(error as Error);

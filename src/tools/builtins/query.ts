@@ -17,6 +17,7 @@ export function query({ gate, streams }: BuiltinServices) {
       stream: z.boolean().optional().describe("Stream a large result in chunks"),
     }).strict(),
     output: queryOutput,
+    ...rowRendering,
     annotations: { readOnlyHint: true },
     handler: (args, ctx) => {
       const request = {
@@ -30,7 +31,6 @@ export function query({ gate, streams }: BuiltinServices) {
       };
       return args.stream ? streams.open(request) : gate.query(request);
     },
-    ...rowRendering,
   });
 }
 
@@ -40,9 +40,9 @@ export function streamNext({ streams }: BuiltinServices) {
     description: "Next chunk of a streamed mysql_query; has_more: false on the last one.",
     input: z.object({ stream_id: z.string().min(1) }).strict(),
     output: queryOutput,
+    ...rowRendering,
     annotations: { readOnlyHint: true },
     handler: ({ stream_id }) => streams.next(stream_id),
-    ...rowRendering,
   });
 }
 
