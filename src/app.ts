@@ -145,32 +145,38 @@ export function createApp(config: Config, log: Logger, options: AppOptions = {})
     if (plugin.hooks) gate.addHooks(plugin.hooks);
   }
 
-  const contextFor = (requestId: string, tool: string, signal: AbortSignal): ToolContext => ({
-    requestId,
-    signal,
-    log: log.child({ tool, request_id: requestId }),
-    query: (r) =>
-      gate.query({
-        datasource: r.datasource,
-        database: r.database,
-        sql: r.sql,
-        params: r.params,
-        maxRows: r.maxRows,
-        signal,
-        requestId,
-        tool,
-      }),
-    execute: (r) =>
-      gate.execute({
-        datasource: r.datasource,
-        database: r.database,
-        sql: r.sql,
-        params: r.params,
-        signal,
-        requestId,
-        tool,
-      }),
-  });
+  const contextFor = (requestId: string, tool: string, signal: AbortSignal): ToolContext => {
+    let child: Logger | undefined;
+    return {
+      requestId,
+      signal,
+      // Made when a tool first logs: most calls never do.
+      get log() {
+        return child ??= log.child({ tool, request_id: requestId });
+      },
+      query: (r) =>
+        gate.query({
+          datasource: r.datasource,
+          database: r.database,
+          sql: r.sql,
+          params: r.params,
+          maxRows: r.maxRows,
+          signal,
+          requestId,
+          tool,
+        }),
+      execute: (r) =>
+        gate.execute({
+          datasource: r.datasource,
+          database: r.database,
+          sql: r.sql,
+          params: r.params,
+          signal,
+          requestId,
+          tool,
+        }),
+    };
+  };
 
   const calls = new InFlightCalls();
   const server = createMcpServer({

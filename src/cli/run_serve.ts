@@ -4,6 +4,7 @@ import { sanitizeText } from "../errors/sanitize.ts";
 import type { Logger } from "../log/logger.ts";
 import { routeConsole } from "../log/route_console.ts";
 import type { SecretScrubber } from "../log/secret_scrubber.ts";
+import { directCalls } from "../mcp/mcp_server.ts";
 import { StdioTransport } from "../mcp/stdio_transport.ts";
 import { serveMetrics } from "../observability/metrics_server.ts";
 import { derivePermissions } from "../permissions/derive_permissions.ts";
@@ -84,6 +85,8 @@ export async function runServe(
     } catch { /* signals unavailable on this platform */ }
   }
   await app.server.connect(transport);
+  const direct = directCalls(app.server, (message) => transport.send(message));
+  transport.take = (message) => direct.take(message);
   log.info("serving MCP on stdio", {
     datasources: app.datasources.keys().length,
     tools: app.registry.list().length,
@@ -116,6 +119,7 @@ export async function runServe(
     const previous = transport.onclose;
     transport.onclose = () => {
       previous?.();
+      direct.abortAll();
       resolve();
     };
   });

@@ -6,13 +6,15 @@ import type { Logger, LogLevel } from "../log/logger.ts";
 import type { ToolRegistry } from "../tools/registry.ts";
 import { describeIssues, toolJsonSchema } from "../tools/tool_json_schema.ts";
 import { RenderedResult, type ToolContext, type ToolDefinition } from "../tools/tool.ts";
-import { withJson } from "./encoded_json.ts";
+import { type CallHandler, DirectCalls } from "./direct_calls.ts";
+import { withRowsJson } from "./encoded_json.ts";
 import type { InFlightCalls } from "./in_flight_calls.ts";
 import { readResource, RESOURCE_TEMPLATES } from "./resources.ts";
 import {
   type CallToolRequest,
   type CallToolResult,
   ErrorCode,
+  type JSONRPCMessage,
   ListResourcesRequestSchema,
   ListResourceTemplatesRequestSchema,
   ListToolsRequestSchema,
@@ -186,6 +188,7 @@ export function createMcpServer(options: McpServerOptions): InstanceType<typeof 
       call.end();
     }
   };
+  callHandlers.set(server, callTool);
   server.fallbackRequestHandler = async (
     request: { method: string; params?: unknown },
     extra: { signal: AbortSignal },
@@ -240,6 +243,22 @@ export function createMcpServer(options: McpServerOptions): InstanceType<typeof 
   return server;
 }
 
+/** Each server's tools/call handler, for DirectCalls. */
+const callHandlers = new WeakMap<object, CallHandler>();
+
+/**
+ * tools/call of `server` answered without the SDK's dispatch, for a transport of ours
+ * that offers it the messages first (StdioTransport.take); `send` writes the answers.
+ */
+export function directCalls(
+  server: InstanceType<typeof Server>,
+  send: (message: JSONRPCMessage) => Promise<void>,
+): DirectCalls {
+  const handle = callHandlers.get(server);
+  if (!handle) throw new Error("not a server made by createMcpServer");
+  return new DirectCalls(handle, send);
+}
+
 /** A tool's answer: its text, and its result as structured content when it declares an output. */
 function answerOf(
   definition: ToolDefinition,
@@ -250,10 +269,10 @@ function answerOf(
   if (structured && definition.encode && rendered === undefined) {
     // Rows serialised once: the text's row lines are the structured content's rows, and the
     // stdio transport splices this JSON into the response instead of serialising it again.
-    const { text, json } = definition.encode(result);
-    return withJson(
+    const { text, rows } = definition.encode(result);
+    return withRowsJson(
       { content: [{ type: "text", text }], structuredContent: result as Record<string, unknown> },
-      `{"content":[{"type":"text","text":${JSON.stringify(text)}}],"structuredContent":${json}}`,
+      rows,
     );
   }
   const text = rendered ?? (definition.render ? definition.render(result) : JSON.stringify(result));

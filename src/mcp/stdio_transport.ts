@@ -41,6 +41,11 @@ export class StdioTransport implements Transport {
    * then closes. Without it, the end of input closes the transport at once.
    */
   oninputend?: () => void;
+  /**
+   * Sees each valid message before `onmessage` (the SDK): true when it took the message
+   * and answers it itself (DirectCalls: tools/call without the SDK's per-message parsing).
+   */
+  take?: (message: JSONRPCMessage) => boolean;
   /** Problems worth a log line that are not transport errors (an oversized line). */
   onwarning?: (message: string, fields: Record<string, unknown>) => void;
 
@@ -227,6 +232,7 @@ export class StdioTransport implements Transport {
       this.#reject(validId ? m.id as string | number : null, -32600, "Invalid Request");
       return;
     }
+    if (this.take?.(message)) return;
     this.onmessage?.(message);
   }
 

@@ -2,11 +2,11 @@ import type { QueryResult } from "../gate/sql_gate.ts";
 
 type RowResult = QueryResult & { stream_id?: string; has_more?: boolean };
 
-/** A row result's text for the agent and the result itself as JSON, from one encoding of each row. */
+/** A row result's text for the agent and its rows as JSON, from one encoding of each row. */
 export interface EncodedRows {
   readonly text: string;
-  /** Exactly `JSON.stringify(result)`, with each row's JSON shared with `text`. */
-  readonly json: string;
+  /** Exactly `JSON.stringify(result.rows)`, each row's JSON shared with `text`. */
+  readonly rows: string;
 }
 
 /**
@@ -20,23 +20,14 @@ export function renderRows(value: unknown): string {
 }
 
 /**
- * renderRows() and the result's JSON together, each row serialised once: the
- * text's row lines and the JSON's `rows` are the same strings. The MCP layer
- * splices `json` into the outgoing message instead of serialising the rows again.
+ * renderRows() and the rows' JSON together, each row serialised once: the text's row lines
+ * and the JSON's rows are the same strings. The MCP layer splices `rows` into the outgoing
+ * message instead of serialising the rows again.
  */
 export function encodeRows(value: unknown): EncodedRows {
   const result = value as RowResult;
   const rows = result.rows.map((row) => JSON.stringify(row));
-  let json = "{";
-  for (const key of Object.keys(result)) {
-    const part = key === "rows"
-      ? `[${rows.join(",")}]`
-      : JSON.stringify((result as Record<string, unknown>)[key]);
-    // As JSON.stringify does: a member whose value has no JSON (undefined) is left out.
-    if (part === undefined) continue;
-    json += `${json.length > 1 ? "," : ""}${JSON.stringify(key)}:${part}`;
-  }
-  return { text: rowText(result, rows), json: `${json}}` };
+  return { text: rowText(result, rows), rows: `[${rows.join(",")}]` };
 }
 
 function rowText(result: RowResult, rows: string[]): string {

@@ -1,7 +1,7 @@
 import assert from "assert";
 import fc from "fast-check";
 import { SecretScrubber } from "../../src/log/secret_scrubber.ts";
-import { messageJson, withJson } from "../../src/mcp/encoded_json.ts";
+import { messageJson, withRowsJson } from "../../src/mcp/encoded_json.ts";
 import { StdioTransport } from "../../src/mcp/stdio_transport.ts";
 import type { JSONRPCMessage } from "../../src/mcp/sdk.ts";
 import { encodeRows, renderRows } from "../../src/tools/render_rows.ts";
@@ -35,33 +35,43 @@ const rowResult = fc.record({
   has_more: fc.option(fc.boolean(), { nil: undefined }),
 });
 
-Deno.test("encodeRows: the text is renderRows() and the JSON is JSON.stringify, byte for byte", () => {
+Deno.test("encodeRows: the text is renderRows() and the rows are JSON.stringify's, byte for byte", () => {
   fc.assert(
     fc.property(rowResult, (result) => {
-      const { text, json } = encodeRows(result);
+      const { text, rows } = encodeRows(result);
       assert.equal(text, renderRows(result));
-      assert.equal(json, JSON.stringify(result));
+      assert.equal(rows, JSON.stringify(result.rows));
     }),
     { numRuns: 300 },
   );
 });
 
-Deno.test("messageJson splices a result's own JSON: the same bytes as JSON.stringify", () => {
+/** A tool answer as the MCP layer makes it for a row result. */
+function answer(result: { rows: unknown[][]; [member: string]: unknown }) {
+  const { text, rows } = encodeRows(result);
+  return withRowsJson({ content: [{ type: "text", text }], structuredContent: result }, rows);
+}
+
+Deno.test("messageJson splices the rows into a response: the same bytes as JSON.stringify", () => {
   fc.assert(
-    fc.property(rowResult, fc.oneof(fc.integer(), fc.string()), (rows, id) => {
-      const text = renderRows(rows);
-      const result = withJson(
-        { content: [{ type: "text", text }], structuredContent: rows },
-        `{"content":[{"type":"text","text":${JSON.stringify(text)}}],"structuredContent":${
-          encodeRows(rows).json
-        }}`,
-      );
-      const message = { result, jsonrpc: "2.0", id } as unknown as JSONRPCMessage;
+    fc.property(rowResult, fc.oneof(fc.integer(), fc.string()), (result, id) => {
+      const message = { result: answer(result), jsonrpc: "2.0", id } as unknown as JSONRPCMessage;
       assert.equal(messageJson(message), JSON.stringify(message));
     }),
-    { numRuns: 200 },
+    { numRuns: 300 },
   );
-  // Messages without a result of their own are stringified as they are.
+  // A text and warnings that spell the stand-in do not move the rows.
+  const tricky = {
+    columns: [{ name: '"rows":0', data_type: "int", nullable: false }],
+    rows: [['"rows":0', 0]],
+    row_count: 1,
+    truncated: false,
+    execution_time_ms: 1,
+    warnings: ['"rows":0'],
+  };
+  const message = { result: answer(tricky), jsonrpc: "2.0", id: 1 } as unknown as JSONRPCMessage;
+  assert.equal(messageJson(message), JSON.stringify(message));
+  // Messages without rows of their own are stringified as they are.
   const plain = { jsonrpc: "2.0", id: 3, result: { content: [] } } as unknown as JSONRPCMessage;
   assert.equal(messageJson(plain), JSON.stringify(plain));
   const notification = { jsonrpc: "2.0", method: "x" } as unknown as JSONRPCMessage;
@@ -89,15 +99,9 @@ Deno.test("a pre-encoded result still passes the secret scrubber on its way out"
     truncated: false,
     execution_time_ms: 1,
   };
-  const { text, json } = encodeRows(rows);
-  await transport.send({
-    jsonrpc: "2.0",
-    id: 7,
-    result: withJson(
-      { content: [{ type: "text", text }], structuredContent: rows },
-      `{"content":[{"type":"text","text":${JSON.stringify(text)}}],"structuredContent":${json}}`,
-    ),
-  } as unknown as JSONRPCMessage);
+  await transport.send(
+    { jsonrpc: "2.0", id: 7, result: answer(rows) } as unknown as JSONRPCMessage,
+  );
   await transport.close();
   const out = written.map((b) => new TextDecoder().decode(b)).join("");
   assert.ok(!out.includes("hunter2"), out);
