@@ -63,7 +63,7 @@ export class DirectCalls {
   async #answer(id: string | number, request: CallToolRequest): Promise<void> {
     const controller = new AbortController();
     this.#running.set(id, controller);
-    let reply: JSONRPCMessage;
+    let reply: JSONRPCMessage | undefined;
     try {
       const result = await this.#handle(request, { signal: controller.signal });
       reply = { result, jsonrpc: "2.0", id } as JSONRPCMessage;
@@ -82,6 +82,9 @@ export class DirectCalls {
       if (this.#running.get(id) === controller) this.#running.delete(id);
     }
     if (controller.signal.aborted) return;
-    await this.#send(reply).catch(() => {});
+    const sent = this.#send(reply);
+    // The answer is serialised once send() returns: let a big result go while it is written.
+    reply = undefined;
+    await sent.catch(() => {});
   }
 }

@@ -10,14 +10,15 @@ const ROWS_JSON = Symbol("rowsJson");
 const ROWS_STAND_IN = '"rows":0';
 
 /**
- * Remembers `rowsJson`, which must be exactly `JSON.stringify(answer.structuredContent.rows)`,
- * for `answer`. The answer itself stays whole, so any transport may still serialise it.
+ * Remembers `rowsJson`, which must be each row's `JSON.stringify`, for the rows of
+ * `answer.structuredContent`. The answer itself stays whole, so any transport may still
+ * serialise it.
  */
 export function withRowsJson<T extends { structuredContent?: { rows?: unknown } }>(
   answer: T,
-  rowsJson: string,
+  rowsJson: readonly string[],
 ): T {
-  (answer as { [ROWS_JSON]?: string })[ROWS_JSON] = rowsJson;
+  (answer as { [ROWS_JSON]?: readonly string[] })[ROWS_JSON] = rowsJson;
   return answer;
 }
 
@@ -27,8 +28,9 @@ export function withRowsJson<T extends { structuredContent?: { rows?: unknown } 
  * stand-in (one native pass that also escapes the text), and their JSON is spliced in.
  */
 export function messageJson(message: JSONRPCMessage): string {
-  const answer = (message as { result?: { structuredContent?: object; [ROWS_JSON]?: string } })
-    .result;
+  const answer =
+    (message as { result?: { structuredContent?: object; [ROWS_JSON]?: readonly string[] } })
+      .result;
   const rows = typeof answer === "object" && answer !== null ? answer[ROWS_JSON] : undefined;
   if (rows === undefined) return JSON.stringify(message);
   // Same members in the same order, with rows standing in as 0. No other object of an MCP
@@ -39,5 +41,16 @@ export function messageJson(message: JSONRPCMessage): string {
     result: { ...answer, structuredContent: { ...answer!.structuredContent, rows: 0 } },
   });
   const at = shell.indexOf(ROWS_STAND_IN);
-  return `${shell.slice(0, at)}"rows":${rows}${shell.slice(at + ROWS_STAND_IN.length)}`;
+  // One join into one flat string: no copy of all the rows joined, which for a 16 MB result
+  // would be another 16 MB held at once.
+  const parts = [shell.slice(0, at), '"rows":['];
+  for (let i = 0; i < rows.length; i++) {
+    if (i > 0) parts.push(",");
+    parts.push(rows[i]);
+  }
+  parts.push("]", shell.slice(at + ROWS_STAND_IN.length));
+  const json = parts.join("");
+  // Written once: the rows' JSON need not outlive the message that holds them.
+  answer![ROWS_JSON] = undefined;
+  return json;
 }

@@ -4,6 +4,8 @@ import type { JSONRPCMessage, Transport } from "./sdk.ts";
 
 const MAX_LINE_BYTES = 10 * 1024 * 1024;
 const NEWLINE = new Uint8Array([10]);
+/** A line longer than this is written alone, encoded a piece of this many bytes at a time. */
+const BIG_LINE = 1024 * 1024;
 /** How much of an oversized line's start and end is kept to find its id. */
 const TAIL_CHARS = 4096;
 const ID_VALUE = String.raw`(-?\d+|"(?:[^"\\]|\\.){0,200}")`;
@@ -117,8 +119,8 @@ export class StdioTransport implements Transport {
         this.#queue = [];
         // One write for many small replies; a big one alone, without copying it into a joined
         // string first (a 16 MB result is a 33 MB line: each copy counts).
-        if (batch.length === 1 && batch[0].line.length > 1024 * 1024) {
-          await this.#write(this.#encoder.encode(batch[0].line));
+        if (batch.length === 1 && batch[0].line.length > BIG_LINE) {
+          await this.#writeBig(batch[0].line);
           await this.#write(NEWLINE);
         } else {
           await this.#write(this.#encoder.encode(batch.map((m) => m.line).join("\n") + "\n"));
@@ -130,6 +132,17 @@ export class StdioTransport implements Transport {
       await this.close();
     } finally {
       this.#writing = false;
+    }
+  }
+
+  /** A big line encoded a piece at a time into one buffer: never all of it as bytes at once. */
+  async #writeBig(line: string) {
+    const buffer = new Uint8Array(BIG_LINE);
+    for (let read = 0; read < line.length;) {
+      // encodeInto never splits a surrogate pair; a slice of a flat string is not a copy.
+      const piece = this.#encoder.encodeInto(line.substring(read), buffer);
+      read += piece.read;
+      await this.#write(buffer.subarray(0, piece.written));
     }
   }
 

@@ -5,8 +5,8 @@ type RowResult = QueryResult & { stream_id?: string; has_more?: boolean };
 /** A row result's text for the agent and its rows as JSON, from one encoding of each row. */
 export interface EncodedRows {
   readonly text: string;
-  /** Exactly `JSON.stringify(result.rows)`, each row's JSON shared with `text`. */
-  readonly rows: string;
+  /** Each row's `JSON.stringify`, the same strings as the text's row lines. */
+  readonly rows: readonly string[];
 }
 
 /**
@@ -20,14 +20,14 @@ export function renderRows(value: unknown): string {
 }
 
 /**
- * renderRows() and the rows' JSON together, each row serialised once: the text's row lines
- * and the JSON's rows are the same strings. The MCP layer splices `rows` into the outgoing
- * message instead of serialising the rows again.
+ * renderRows() and each row's JSON together, each row serialised once: the text's row lines
+ * and the structured content's rows are the same strings. The MCP layer splices them into the
+ * outgoing message instead of serialising the rows again.
  */
 export function encodeRows(value: unknown): EncodedRows {
   const result = value as RowResult;
   const rows = result.rows.map((row) => JSON.stringify(row));
-  return { text: rowText(result, rows), rows: `[${rows.join(",")}]` };
+  return { text: rowText(result, rows), rows };
 }
 
 function rowText(result: RowResult, rows: string[]): string {
@@ -36,7 +36,8 @@ function rowText(result: RowResult, rows: string[]): string {
     lines.push(`columns: ${JSON.stringify(result.columns.map((c) => c.name))}`);
     lines.push(`types: ${JSON.stringify(result.columns.map((c) => c.data_type))}`);
   }
-  if (rows.length > 0) lines.push(rows.join("\n"));
+  // Into the one array that is joined once: no intermediate copy of all the rows.
+  for (const row of rows) lines.push(row);
   let summary = `${result.row_count} row${result.row_count === 1 ? "" : "s"}`;
   if (result.truncated) summary += " (truncated: see the warning)";
   if (result.stream_id) {
