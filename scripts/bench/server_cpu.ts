@@ -1,18 +1,17 @@
 /**
  * Profiling tool (not part of `deno task bench`): the server's own CPU per request. Starts its
  * own MariaDB, spawns the stdio server as the bench does, and runs blocks of PK lookups and of
- * `ping` through the SDK client; prints each block's p50 and the server process's user and
- * system CPU per request (from /proc, 10 ms ticks: use a few thousand requests).
+ * `ping` through the SDK client; prints each block's p50, the server process's user and system
+ * CPU per request (from /proc, 10 ms ticks: use a few thousand requests) and the client's.
  *
  *   deno run -A scripts/bench/server_cpu.ts [count=3000]
  */
-const root = new URL("../..", import.meta.url).pathname;
+import process from "node:process";
+import { startDatabaseServer } from "../throwaway_mariadb.ts";
+import { connectClient, seedBenchDatabase, writeBenchConfig } from "../bench.ts";
+import { percentile, timeSequential } from "./measure.ts";
+
 const count = Number(Deno.args[0] ?? 3000);
-const { startDatabaseServer } = await import(`${root}/scripts/throwaway_mariadb.ts`);
-const { connectClient, seedBenchDatabase, writeBenchConfig } = await import(
-  `${root}/scripts/bench.ts`
-);
-const { percentile, timeSequential } = await import(`${root}/scripts/bench/measure.ts`);
 const server = await startDatabaseServer({ ignoreUrl: true });
 const cpu = (pid: number) => {
   const f = Deno.readTextFileSync(`/proc/${pid}/stat`).split(") ")[1].split(" ");
@@ -37,19 +36,18 @@ try {
   await timeSequential(500, lookup);
   await timeSequential(500, ping);
   for (let r = 0; r < 3; r++) {
-    let c0 = cpu(pid);
-    const t = await timeSequential(count, lookup);
-    let c1 = cpu(pid);
-    const lc = `${((c1[0] - c0[0]) / count).toFixed(0)}u+${((c1[1] - c0[1]) / count).toFixed(0)}s`;
-    c0 = cpu(pid);
-    const p = await timeSequential(count, ping);
-    c1 = cpu(pid);
-    const pc = `${((c1[0] - c0[0]) / count).toFixed(0)}u+${((c1[1] - c0[1]) / count).toFixed(0)}s`;
-    console.log(
-      `lookup p50 ${percentile(t, 50).toFixed(3)} ms cpu ${lc} µs | ping p50 ${
-        percentile(p, 50).toFixed(3)
-      } ms cpu ${pc} µs | lookup − ping ${(percentile(t, 50) - percentile(p, 50)).toFixed(3)}`,
-    );
+    const measure = async (task: (i: number) => Promise<unknown>) => {
+      const s0 = cpu(pid);
+      const c0 = process.cpuUsage();
+      const times = await timeSequential(count, task);
+      const s1 = cpu(pid);
+      const c1 = process.cpuUsage(c0);
+      const per = (us: number) => (us / count).toFixed(0);
+      return `p50 ${percentile(times, 50).toFixed(3)} ms, server ${per(s1[0] - s0[0])}u+${
+        per(s1[1] - s0[1])
+      }s µs, client ${per(c1.user)}u+${per(c1.system)}s µs`;
+    };
+    console.log(`lookup ${await measure(lookup)} | ping ${await measure(ping)}`);
   }
   await client.close();
 } finally {
