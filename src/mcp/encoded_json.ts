@@ -6,8 +6,12 @@ import type { JSONRPCMessage } from "./sdk.ts";
  */
 const ROWS_JSON = Symbol("rowsJson");
 
-/** The stand-in for the rows while the rest of a message is serialised. */
-const ROWS_STAND_IN = '"rows":0';
+/**
+ * The stand-in for the rows while the rest of a message is serialised: random per process, so
+ * nothing else in a message can spell it (a hook may add members, even ones called rows).
+ */
+const STAND_IN = `rows:${crypto.randomUUID()}`;
+const ROWS_STAND_IN = `"rows":${JSON.stringify(STAND_IN)}`;
 
 /**
  * Remembers `rowsJson`, which must be each row's `JSON.stringify`, for the rows of
@@ -33,12 +37,10 @@ export function messageJson(message: JSONRPCMessage): string {
       .result;
   const rows = typeof answer === "object" && answer !== null ? answer[ROWS_JSON] : undefined;
   if (rows === undefined) return JSON.stringify(message);
-  // Same members in the same order, with rows standing in as 0. No other object of an MCP
-  // response has a member called rows, and a quote inside a string is escaped, so the first
-  // `"rows":0` is the stand-in.
+  // Same members in the same order, with the rows' place held by the stand-in.
   const shell = JSON.stringify({
     ...message,
-    result: { ...answer, structuredContent: { ...answer!.structuredContent, rows: 0 } },
+    result: { ...answer, structuredContent: { ...answer!.structuredContent, rows: STAND_IN } },
   });
   const at = shell.indexOf(ROWS_STAND_IN);
   // One join into one flat string: no copy of all the rows joined, which for a 16 MB result
