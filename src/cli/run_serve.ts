@@ -84,9 +84,10 @@ export async function runServe(
       Deno.addSignalListener(signal, () => void shutdown(signal).then(() => Deno.exit(0)));
     } catch { /* signals unavailable on this platform */ }
   }
-  await app.server.connect(transport);
+  // Before connect(), which starts reading: every tools/call takes the same way in.
   const direct = directCalls(app.server, (message) => transport.send(message));
   transport.take = (message) => direct.take(message);
+  await app.server.connect(transport);
   log.info("serving MCP on stdio", {
     datasources: app.datasources.keys().length,
     tools: app.registry.list().length,

@@ -188,7 +188,8 @@ export function createMcpServer(options: McpServerOptions): InstanceType<typeof 
       call.end();
     }
   };
-  callHandlers.set(server, callTool);
+  // The request's shape checked once, here, on both ways in (DirectCalls and the SDK's).
+  callHandlers.set(server, async (request, extra) => await callTool(callRequest(request), extra));
   server.fallbackRequestHandler = async (
     request: { method: string; params?: unknown },
     extra: { signal: AbortSignal },
