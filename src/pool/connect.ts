@@ -1,22 +1,12 @@
-import type { Connection as RawConnection } from "mysql2";
 import { authFailure, authPlugins, INITIAL_AUTH_PLUGIN } from "./_auth_plugins.ts";
 import { DenoSocket } from "./deno_socket.ts";
 import { Readable } from "node:stream";
 import { ToolError } from "../errors/tool_error.ts";
 import { connectionError } from "./_connection_error.ts";
-import type { ConnectionTarget, ServerFlavor } from "./types.ts";
+import type { ConnectionFacts, ConnectionTarget, ServerFlavor } from "./types.ts";
 
-/** A freshly opened, session-initialised connection. */
-export interface OpenedConnection {
-  readonly raw: RawConnection;
-  readonly threadId: number;
-  readonly flavor: ServerFlavor;
-  readonly serverVersion: string;
-  /** How it reached the server: "tcp" or "socket" (a unix socket). */
-  readonly transport: "tcp" | "socket" | "ssh";
-  /** The authentication plugin the handshake ended with, e.g. "caching_sha2_password". */
-  readonly authPlugin: string;
-}
+/** A freshly opened, session-initialised connection: what the pool learns of it, all of it known. */
+export type OpenedConnection = Required<ConnectionFacts>;
 
 // Modes that change how our SQL lexer must read text: backslash escapes and
 // double-quoted strings. Combination modes are dropped too, because they would

@@ -1,7 +1,7 @@
 import type { Connection as RawConnection } from "mysql2";
 import { connect, type OpenedConnection, sessionInitSql } from "./connect.ts";
 import type { SessionOps } from "./session_ops.ts";
-import type { ConnectionTarget, ServerFlavor } from "./types.ts";
+import type { ConnectionTarget, ServerFlavor, Transport } from "./types.ts";
 
 const READ_ONLY_SQL = "SET SESSION TRANSACTION READ ONLY";
 const READ_WRITE_SQL = "SET SESSION TRANSACTION READ WRITE";
@@ -12,7 +12,7 @@ export class MySqlSession implements SessionOps {
   readonly threadId: number;
   readonly flavor: ServerFlavor;
   readonly serverVersion: string;
-  readonly transport: "tcp" | "socket" | "ssh";
+  readonly transport: Transport;
   readonly authPlugin: string;
 
   constructor(opened: OpenedConnection) {

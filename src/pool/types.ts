@@ -38,18 +38,25 @@ export interface Tunnel {
 
 export type ServerFlavor = "mariadb" | "mysql";
 
-/** A connection lent by a Pool. Give it back with release() or discard(), exactly once. */
-export interface PooledConnection {
+/** What is known of an open connection, whoever holds it. */
+export interface ConnectionFacts {
   /** The mysql2 callback-API connection; only the SQL gate and stream code touch it. */
   readonly raw: RawConnection;
   /** Server-side connection id, for KILL QUERY. */
   readonly threadId: number;
   readonly flavor: ServerFlavor;
   readonly serverVersion: string;
-  /** "tcp" or "socket"; absent from test fakes. */
-  readonly transport?: "tcp" | "socket" | "ssh";
+  /** How it reached the server; absent from test fakes. */
+  readonly transport?: Transport;
   /** The authentication plugin the connection logged in with; absent from test fakes. */
   readonly authPlugin?: string;
+}
+
+/** "tcp", "socket" (a unix socket) or "ssh" (through a bastion). */
+export type Transport = "tcp" | "socket" | "ssh";
+
+/** A connection lent by a Pool. Give it back with release() or discard(), exactly once. */
+export interface PooledConnection extends ConnectionFacts {
   /** Says session state may have changed: release() resets it before reuse. */
   markDirty(): void;
   /** Says this loan is meant to last (a result stream): no leak report for it. */
