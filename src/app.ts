@@ -154,35 +154,41 @@ export function createApp(config: Config, log: Logger, options: AppOptions = {})
     tool: string,
     signal: AbortSignal,
     caller: Caller,
-  ): ToolContext => ({
-    requestId,
-    signal,
-    caller,
-    log: log.child({ tool, request_id: requestId }),
-    query: (r) =>
-      gate.query({
-        datasource: r.datasource,
-        database: r.database,
-        sql: r.sql,
-        params: r.params,
-        maxRows: r.maxRows,
-        signal,
-        requestId,
-        tool,
-        scope: caller.scope,
-      }),
-    execute: (r) =>
-      gate.execute({
-        datasource: r.datasource,
-        database: r.database,
-        sql: r.sql,
-        params: r.params,
-        signal,
-        requestId,
-        tool,
-        scope: caller.scope,
-      }),
-  });
+  ): ToolContext => {
+    let child: Logger | undefined;
+    return {
+      requestId,
+      signal,
+      caller,
+      // Made when a tool first logs: most calls never do.
+      get log() {
+        return child ??= log.child({ tool, request_id: requestId });
+      },
+      query: (r) =>
+        gate.query({
+          datasource: r.datasource,
+          database: r.database,
+          sql: r.sql,
+          params: r.params,
+          maxRows: r.maxRows,
+          signal,
+          requestId,
+          tool,
+          scope: caller.scope,
+        }),
+      execute: (r) =>
+        gate.execute({
+          datasource: r.datasource,
+          database: r.database,
+          sql: r.sql,
+          params: r.params,
+          signal,
+          requestId,
+          tool,
+          scope: caller.scope,
+        }),
+    };
+  };
 
   const calls = new InFlightCalls();
   const serverFor = (caller: Caller) =>

@@ -5,7 +5,9 @@
  *
  *   deno run -A scripts/bench/profile_latency.ts [count=3000] [in-flight=1]
  *
- * INCLUSIVE=1 adds inclusive times per function. See docs/performance.md.
+ * INCLUSIVE=1 adds inclusive times per function; µs/req divides a function's time by the
+ * requests made (warm-up included; startup is in the profile too, so they are upper bounds).
+ * See docs/performance.md.
  */
 import { startDatabaseServer } from "../throwaway_mariadb.ts";
 import { seedBenchDatabase, writeBenchConfig } from "../bench.ts";
@@ -106,6 +108,8 @@ try {
       counts.set(id, (counts.get(id) ?? 0) + (dt[i] ?? 0))
     );
     let total = 0;
+    // Startup and warm-up are in the profile too: per request figures are upper bounds.
+    const perRequest = (us: number) => `${(us / (count + 300)).toFixed(1)} µs/req`;
     for (const [id, us] of counts) {
       const node = byId.get(id);
       const f = node.callFrame;
@@ -146,11 +150,13 @@ try {
         }
       }
       for (const [k, us] of [...incl.entries()].sort((a, b) => b[1] - a[1]).slice(0, 60)) {
-        console.log(`incl ${(100 * us / total).toFixed(1)}%\t${k}`);
+        console.log(`incl ${(100 * us / total).toFixed(1)}%\t${perRequest(us)}\t${k}`);
       }
     }
     const top = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 35);
-    for (const [k, us] of top) console.log(`${(100 * us / total).toFixed(1)}%\t${k}`);
+    for (const [k, us] of top) {
+      console.log(`${(100 * us / total).toFixed(1)}%\t${perRequest(us)}\t${k}`);
+    }
   }
 } finally {
   await server.stop();

@@ -6,6 +6,7 @@ import type { Logger } from "../log/logger.ts";
 import { routeConsole } from "../log/route_console.ts";
 import type { SecretScrubber } from "../log/secret_scrubber.ts";
 import { SHUTDOWN_GRACE_MS, STOP_WAIT_MS } from "../mcp/in_flight_calls.ts";
+import { directCalls } from "../mcp/mcp_server.ts";
 import { StdioTransport } from "../mcp/stdio_transport.ts";
 import { serveMetrics } from "../observability/metrics_server.ts";
 import { derivePermissions } from "../permissions/derive_permissions.ts";
@@ -130,6 +131,9 @@ export async function runServe(
       Deno.addSignalListener(signal, () => void shutdown(signal).then(() => Deno.exit(0)));
     } catch { /* signals unavailable on this platform */ }
   }
+  // Before connect(), which starts reading: every tools/call takes the same way in.
+  const direct = directCalls(app.server, (message) => transport.send(message));
+  transport.take = (message) => direct.take(message);
   await app.server.connect(transport);
   log.info("serving MCP on stdio", {
     datasources: app.datasources.keys().length,
@@ -141,6 +145,7 @@ export async function runServe(
     const previous = transport.onclose;
     transport.onclose = () => {
       previous?.();
+      direct.abortAll();
       resolve();
     };
   });

@@ -1,3 +1,4 @@
+import { whyUnreadable } from "./unreadable.ts";
 import { ConfigError, parseConfig, type ParsedConfig } from "./parse_config.ts";
 
 /**
@@ -21,12 +22,7 @@ export async function loadConfig(
   try {
     text = await Deno.readTextFile(path);
   } catch (error) {
-    const why = error instanceof Deno.errors.NotFound
-      ? "file not found"
-      : error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied
-      ? "no permission to read it"
-      : "cannot read it";
-    throw new ConfigError(`${path}: ${why}`);
+    throw new ConfigError(`${path}: ${whyUnreadable(error)}`);
   }
   return parseConfig(text, { path, env, secrets: options.secrets });
 }

@@ -247,38 +247,35 @@ export class Catalog {
     for (const [tableName, indexName, column, nonUnique, indexType] of stats) {
       const schema = out.get(String(tableName));
       if (!schema) continue;
-      const name = String(indexName);
-      let index = schema.indexes.find((i) => i.name === name);
-      if (!index) {
-        index = {
-          name,
-          columns: [],
-          unique: Number(nonUnique) === 0,
-          index_type: String(indexType),
-        };
-        schema.indexes.push(index);
-      }
+      if (String(indexName) === "PRIMARY") schema.primary_key.push(String(column));
+      const index = named(schema.indexes, String(indexName), (name) => ({
+        name,
+        columns: [],
+        unique: Number(nonUnique) === 0,
+        index_type: String(indexType),
+      }));
       index.columns.push(String(column));
-      if (name === "PRIMARY") schema.primary_key.push(String(column));
     }
     for (const [tableName, constraint, column, refDb, refTable, refColumn] of fks) {
       const schema = out.get(String(tableName));
       if (!schema) continue;
-      const name = String(constraint);
-      let fk = schema.foreign_keys.find((f) => f.name === name);
-      if (!fk) {
-        fk = {
-          name,
-          columns: [],
-          ...(refDb !== database ? { referenced_database: String(refDb) } : {}),
-          referenced_table: String(refTable),
-          referenced_columns: [],
-        };
-        schema.foreign_keys.push(fk);
-      }
+      const fk = named(schema.foreign_keys, String(constraint), (name) => ({
+        name,
+        columns: [],
+        ...(refDb !== database ? { referenced_database: String(refDb) } : {}),
+        referenced_table: String(refTable),
+        referenced_columns: [],
+      }));
       fk.columns.push(String(column));
       fk.referenced_columns.push(String(refColumn));
     }
     return out;
   }
+}
+
+/** The entry of `list` called `name`, made and added by `make` the first time (one per index or key). */
+function named<T extends { name: string }>(list: T[], name: string, make: (name: string) => T): T {
+  let entry = list.find((e) => e.name === name);
+  if (!entry) list.push(entry = make(name));
+  return entry;
 }

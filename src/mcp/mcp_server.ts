@@ -12,13 +12,16 @@ import { ToolError } from "../errors/tool_error.ts";
 import type { Logger, LogLevel } from "../log/logger.ts";
 import type { ToolRegistry } from "../tools/registry.ts";
 import { describeIssues, toolJsonSchema } from "../tools/tool_json_schema.ts";
-import { RenderedResult, type ToolContext } from "../tools/tool.ts";
+import { RenderedResult, type ToolContext, type ToolDefinition } from "../tools/tool.ts";
+import { type CallHandler, DirectCalls } from "./direct_calls.ts";
+import { withRowsJson } from "./encoded_json.ts";
 import type { InFlightCalls } from "./in_flight_calls.ts";
 import { readResource, RESOURCE_TEMPLATES } from "./resources.ts";
 import {
   type CallToolRequest,
   type CallToolResult,
   ErrorCode,
+  type JSONRPCMessage,
   ListResourcesRequestSchema,
   ListResourceTemplatesRequestSchema,
   ListToolsRequestSchema,
@@ -184,26 +187,20 @@ export function createMcpServer(options: McpServerOptions): InstanceType<typeof 
         throw new ToolError("INVALID_ARGUMENT", describeIssues(parsed.error));
       }
       const ctx = options.contextFor(requestId, name, call.signal, caller);
-      const returned = await registered.definition.handler(parsed.data, ctx);
+      const definition = registered.definition;
+      const returned = await definition.handler(parsed.data, ctx);
       // A plugin's worker renders its own text; everything else renders here.
       const result = returned instanceof RenderedResult ? returned.value : returned;
-      const text = returned instanceof RenderedResult
-        ? returned.text
-        : registered.definition.render
-        ? registered.definition.render(result)
-        : JSON.stringify(result);
+      const answer = answerOf(
+        definition,
+        result,
+        returned instanceof RenderedResult ? returned.text : undefined,
+      );
       record.durationMs = performance.now() - started;
       const rows = (result as { row_count?: unknown })?.row_count;
       if (typeof rows === "number") record.rows = rows;
       options.onCall?.(record);
-      return {
-        content: [{ type: "text", text }],
-        ...((registered.definition.listed
-            ? registered.definition.listed.output
-            : registered.definition.output)
-          ? { structuredContent: result as Record<string, unknown> }
-          : {}),
-      };
+      return answer;
     } catch (error) {
       const toolError = toToolError(error, options.datasources.secrets());
       if (toolError.code === "INTERNAL_ERROR") {
@@ -224,6 +221,8 @@ export function createMcpServer(options: McpServerOptions): InstanceType<typeof 
       call.end();
     }
   };
+  // The request's shape checked once, here, on both ways in (DirectCalls and the SDK's).
+  callHandlers.set(server, async (request, extra) => await callTool(callRequest(request), extra));
   server.fallbackRequestHandler = async (
     request: { method: string; params?: unknown },
     extra: { signal: AbortSignal },
@@ -284,6 +283,45 @@ export function createMcpServer(options: McpServerOptions): InstanceType<typeof 
   };
 
   return server;
+}
+
+/** Each server's tools/call handler, for DirectCalls. */
+const callHandlers = new WeakMap<object, CallHandler>();
+
+/**
+ * tools/call of `server` answered without the SDK's dispatch, for a transport of ours
+ * that offers it the messages first (StdioTransport.take); `send` writes the answers.
+ */
+export function directCalls(
+  server: InstanceType<typeof Server>,
+  send: (message: JSONRPCMessage) => Promise<void>,
+): DirectCalls {
+  const handle = callHandlers.get(server);
+  if (!handle) throw new Error("not a server made by createMcpServer");
+  return new DirectCalls(handle, send);
+}
+
+/** A tool's answer: its text, and its result as structured content when it declares an output. */
+function answerOf(
+  definition: ToolDefinition,
+  result: unknown,
+  rendered: string | undefined,
+): CallToolResult {
+  const structured = definition.listed ? definition.listed.output : definition.output;
+  if (structured && definition.encode && rendered === undefined) {
+    // Rows serialised once: the text's row lines are the structured content's rows, and the
+    // stdio transport splices this JSON into the response instead of serialising it again.
+    const { text, rows } = definition.encode(result);
+    return withRowsJson(
+      { content: [{ type: "text", text }], structuredContent: result as Record<string, unknown> },
+      rows,
+    );
+  }
+  const text = rendered ?? (definition.render ? definition.render(result) : JSON.stringify(result));
+  return {
+    content: [{ type: "text", text }],
+    ...(structured ? { structuredContent: result as Record<string, unknown> } : {}),
+  };
 }
 
 /** The SDK's own answer for a method nobody handles, word for word. */

@@ -1,8 +1,11 @@
 import type { SecretScrubber } from "../log/secret_scrubber.ts";
+import { messageJson } from "./encoded_json.ts";
 import type { JSONRPCMessage, Transport } from "./sdk.ts";
 
 const MAX_LINE_BYTES = 10 * 1024 * 1024;
 const NEWLINE = new Uint8Array([10]);
+/** A line longer than this is written alone, encoded a piece of this many bytes at a time. */
+const BIG_LINE = 1024 * 1024;
 /** How much of an oversized line's start and end is kept to find its id. */
 const TAIL_CHARS = 4096;
 const ID_VALUE = String.raw`(-?\d+|"(?:[^"\\]|\\.){0,200}")`;
@@ -40,6 +43,11 @@ export class StdioTransport implements Transport {
    * then closes. Without it, the end of input closes the transport at once.
    */
   oninputend?: () => void;
+  /**
+   * Sees each valid message before `onmessage` (the SDK): true when it took the message
+   * and answers it itself (DirectCalls: tools/call without the SDK's per-message parsing).
+   */
+  take?: (message: JSONRPCMessage) => boolean;
   /** Problems worth a log line that are not transport errors (an oversized line). */
   onwarning?: (message: string, fields: Record<string, unknown>) => void;
 
@@ -47,8 +55,8 @@ export class StdioTransport implements Transport {
   readonly #input: { read(p: Uint8Array): Promise<number | null> };
   readonly #output: { write(p: Uint8Array): Promise<number> };
   readonly #encoder = new TextEncoder();
-  #queue: string[] = [];
-  #waiters: (() => void)[] = [];
+  /** Scrubbed lines waiting to be written, each with the resolve of its send(). */
+  #queue: { line: string; sent: () => void }[] = [];
   #writing = false;
   #closed = false;
   #reading = true;
@@ -74,9 +82,9 @@ export class StdioTransport implements Transport {
   send(message: JSONRPCMessage): Promise<void> {
     if (this.#closed) return Promise.reject(new Error("transport closed"));
     // Per message, not per batch: a match can never join two lines.
-    this.#queue.push(this.#scrubber.scrub(JSON.stringify(message)));
-    return new Promise((resolve) => {
-      this.#waiters.push(resolve);
+    const line = this.#scrubber.scrub(messageJson(message));
+    return new Promise((sent) => {
+      this.#queue.push({ line, sent });
       if (!this.#writing) void this.#flush();
     });
   }
@@ -107,27 +115,34 @@ export class StdioTransport implements Transport {
     // Let responses finished in this tick join the same write.
     await Promise.resolve();
     try {
-      while (this.#queue.length > 0) {
-        const queue = this.#queue;
-        const waiters = this.#waiters;
+      for (let batch = this.#queue; batch.length > 0; batch = this.#queue) {
         this.#queue = [];
-        this.#waiters = [];
         // One write for many small replies; a big one alone, without copying it into a joined
         // string first (a 16 MB result is a 33 MB line: each copy counts).
-        const big = queue.length === 1 && queue[0].length > 1024 * 1024;
-        if (big) {
-          await this.#write(this.#encoder.encode(queue[0]));
+        if (batch.length === 1 && batch[0].line.length > BIG_LINE) {
+          await this.#writeBig(batch[0].line);
           await this.#write(NEWLINE);
         } else {
-          await this.#write(this.#encoder.encode(queue.join("\n") + "\n"));
+          await this.#write(this.#encoder.encode(batch.map((m) => m.line).join("\n") + "\n"));
         }
-        for (const resolve of waiters) resolve();
+        for (const { sent } of batch) sent();
       }
     } catch (error) {
       this.onerror?.(error as Error);
       await this.close();
     } finally {
       this.#writing = false;
+    }
+  }
+
+  /** A big line encoded a piece at a time into one buffer: never all of it as bytes at once. */
+  async #writeBig(line: string) {
+    const buffer = new Uint8Array(BIG_LINE);
+    for (let read = 0; read < line.length;) {
+      // encodeInto never splits a surrogate pair; a slice of a flat string is not a copy.
+      const piece = this.#encoder.encodeInto(line.substring(read), buffer);
+      read += piece.read;
+      await this.#write(buffer.subarray(0, piece.written));
     }
   }
 
@@ -230,6 +245,7 @@ export class StdioTransport implements Transport {
       this.#reject(validId ? m.id as string | number : null, -32600, "Invalid Request");
       return;
     }
+    if (this.take?.(message)) return;
     this.onmessage?.(message);
   }
 

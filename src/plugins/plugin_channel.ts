@@ -41,3 +41,13 @@ export async function receive(handler: (message: HostMessage) => void): Promise<
     for (const message of reader.push(buffer.slice(0, n))) handler(message as HostMessage);
   }
 }
+
+/** Gives up each of `names`; one still granted afterwards ends the process, reason sent. */
+export function dropPermissions(names: readonly Deno.PermissionDescriptor["name"][]): void {
+  for (const name of names) Deno.permissions.revokeSync({ name });
+  const left = names.filter((name) => Deno.permissions.querySync({ name }).state === "granted");
+  if (left.length > 0) {
+    post({ t: "failed", reason: `the plugin process could not drop ${left.join(", ")}` });
+    exitProcess(1);
+  }
+}

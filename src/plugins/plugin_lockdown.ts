@@ -14,7 +14,7 @@
  */
 import { CONSOLE_LEVELS } from "../log/route_console.ts";
 import process from "node:process";
-import { exitProcess, post } from "./plugin_channel.ts";
+import { dropPermissions, post } from "./plugin_channel.ts";
 
 const inspect = Deno.inspect;
 const decoder = new TextDecoder();
@@ -32,14 +32,7 @@ lockDown();
  * still granted afterwards ends the process.
  */
 function dropAllButRead(): void {
-  for (const name of ALL_BUT_READ) Deno.permissions.revokeSync({ name });
-  const left = ALL_BUT_READ.filter((name) =>
-    Deno.permissions.querySync({ name }).state === "granted"
-  );
-  if (left.length > 0) {
-    post({ t: "failed", reason: `the plugin process could not drop ${left.join(", ")}` });
-    exitProcess(1);
-  }
+  dropPermissions(ALL_BUT_READ);
 }
 
 function lockDown(): void {

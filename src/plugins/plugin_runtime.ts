@@ -15,7 +15,7 @@ import type {
 } from "../tools/tool.ts";
 import { describeIssues, toolJsonSchema } from "../tools/tool_json_schema.ts";
 import type { HookName, HostMessage, LogLevel, ToolDescription, WireError } from "./protocol.ts";
-import { exitProcess, post, receive, stringify } from "./plugin_channel.ts";
+import { dropPermissions, exitProcess, post, receive, stringify } from "./plugin_channel.ts";
 
 const PLUGIN_SANDBOX =
   "plugins run without permissions; reach the database through ctx.query and ctx.execute";
@@ -38,14 +38,7 @@ export async function loadAndServe(url: string, file: string): Promise<void> {
     post({ t: "failed", reason: text.split("\n")[0].slice(0, 500) });
     exitProcess(1);
   }
-  for (const name of PERMISSIONS) Deno.permissions.revokeSync({ name });
-  const left = PERMISSIONS.filter((name) =>
-    Deno.permissions.querySync({ name }).state === "granted"
-  );
-  if (left.length > 0) {
-    post({ t: "failed", reason: `the plugin process could not drop ${left.join(", ")}` });
-    exitProcess(1);
-  }
+  dropPermissions(PERMISSIONS);
   servePlugin(exported, file);
 }
 

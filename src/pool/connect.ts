@@ -1,4 +1,3 @@
-import type { Connection as RawConnection } from "mysql2";
 import { authFailure, authPlugins, INITIAL_AUTH_PLUGIN } from "./_auth_plugins.ts";
 import type { DenoSocket } from "./deno_socket.ts";
 import { type Duplex, Readable } from "node:stream";
@@ -6,22 +5,10 @@ import { ToolError } from "../errors/tool_error.ts";
 import { connectionError } from "./_connection_error.ts";
 import { tlsFailure } from "./_tls_error.ts";
 import { tlsSetup } from "./tls_setup.ts";
-import type { ConnectionTarget, ServerFlavor, Transport } from "./types.ts";
+import type { ConnectionFacts, ConnectionTarget, ServerFlavor, Transport } from "./types.ts";
 
-/** A freshly opened, session-initialised connection. */
-export interface OpenedConnection {
-  readonly raw: RawConnection;
-  readonly threadId: number;
-  readonly flavor: ServerFlavor;
-  readonly serverVersion: string;
-  /**
-   * How it reached the server: "tcp", "tls" (TLS over TCP), "socket" (a unix socket), "ssh"
-   * (through a bastion) or "ssh+tls" (TLS end to end inside the tunnel).
-   */
-  readonly transport: Transport;
-  /** The authentication plugin the handshake ended with, e.g. "caching_sha2_password". */
-  readonly authPlugin: string;
-}
+/** A freshly opened, session-initialised connection: what the pool learns of it, all of it known. */
+export type OpenedConnection = Required<ConnectionFacts>;
 
 // Modes that change how our SQL lexer must read text: backslash escapes and
 // double-quoted strings. Combination modes are dropped too, because they would

@@ -2,10 +2,11 @@ import { ToolError } from "../errors/tool_error.ts";
 import type { PoolConfig } from "../config/config.ts";
 import { connectionError } from "./_connection_error.ts";
 import { AcquireStats } from "./_acquire_stats.ts";
-import { pingWithin, withDeadline } from "./_deadline.ts";
+import { pingWithin } from "./_deadline.ts";
 import { Housekeeping } from "./_housekeeping.ts";
 import { Lease, type LeaseOwner } from "./_lease.ts";
-import { BUSY, DEAD, LENT, Slot, UNSTAMPED } from "./_slot.ts";
+import { Returns } from "./_returns.ts";
+import { DEAD, LENT, Slot, UNSTAMPED } from "./_slot.ts";
 import { SlotSet, type SweepLimits } from "./_slot_set.ts";
 import { abortReason, WaitQueue } from "./_wait_queue.ts";
 import { Opener } from "./_opener.ts";
@@ -18,7 +19,6 @@ import type * as T from "./types.ts";
 
 const DEFAULT_VALIDATE_AFTER_IDLE_MS = 1000;
 const DEFAULT_CLOSE_GRACE_MS = 5000;
-const RESOLVED: Promise<void> = Promise.resolve();
 const noop = () => {};
 
 /**
@@ -93,11 +93,19 @@ export class Pool {
         return waitTimeoutError(this.name, config, waiting, connecting);
       },
     );
-    this.#owner = {
-      release: (slot) => this.#release(slot),
-      discard: (slot, reason) => this.#discard(slot, reason),
-      roundTrip: (slot, op, what) => this.#roundTrip(slot, op, what),
-    };
+    this.#owner = new Returns({
+      name: this.name,
+      config,
+      clock: this.#clock,
+      log: this.#log,
+      emitting: this.#onEvent !== undefined,
+      emit: (event) => this.#emit(event),
+      isClosed: () => this.#closed,
+      makeAvailable: (slot, now) => this.#makeAvailable(slot, now),
+      remove: (slot, reason, graceful) => this.#remove(slot, reason, graceful),
+      dispatch: () => this.#dispatch(),
+      checkDrained: () => this.#checkDrained(),
+    });
 
     this.#opener = new Opener(
       this.name,
@@ -270,83 +278,6 @@ export class Pool {
     const waiter = this.#waiters.shift();
     if (waiter === undefined) return this.#slots.pushIdle(slot, now);
     waiter.resolve(this.#lend(slot, waiter.holder, waiter.start, now));
-  }
-
-  // ---- giving back --------------------------------------------------------
-
-  /** Resolves once the slot is clean again (reset, read-only restored) or gone. */
-  #release(slot: Slot): Promise<void> {
-    if (this.#onEvent) {
-      const holdMs = slot.lentAt === UNSTAMPED ? 0 : this.#clock.now() - slot.lentAt;
-      this.#emit({ type: "released", pool: this.name, threadId: slot.session.threadId, holdMs });
-    }
-    slot.lentAt = UNSTAMPED;
-    slot.deathCallbacks = undefined;
-    if (slot.state === DEAD) {
-      this.#checkDrained();
-      return RESOLVED;
-    }
-    slot.state = BUSY; // until clean or gone
-    if (this.#closed) {
-      this.#remove(slot, "pool closed", true);
-    } else if (slot.expired) {
-      this.#remove(slot, "max lifetime", true);
-      this.#dispatch();
-    } else if (slot.dirty || !slot.readOnly) {
-      return this.#cleanUp(slot);
-    } else {
-      this.#makeAvailable(slot, UNSTAMPED);
-    }
-    return RESOLVED;
-  }
-
-  /** Resets a dirty session, or puts back the READ ONLY default, before the next holder. */
-  async #cleanUp(slot: Slot): Promise<void> {
-    const session = slot.session;
-    const what = slot.dirty ? "session reset" : "restoring read only";
-    try {
-      await this.#roundTrip(slot, slot.dirty ? session.reset() : session.setReadOnly(true), what);
-      slot.dirty = false;
-      slot.readOnly = true;
-    } catch {
-      if (slot.state === DEAD) return this.#checkDrained();
-      this.#remove(slot, `${what} failed`, false);
-      return this.#dispatch();
-    }
-    if (slot.state === DEAD) this.#checkDrained();
-    else if (this.#closed) this.#remove(slot, "pool closed", true);
-    else this.#makeAvailable(slot, this.#clock.now());
-  }
-
-  #discard(slot: Slot, reason: string): void {
-    slot.lentAt = UNSTAMPED;
-    // The death callbacks stay: #remove calls them. A statement still waiting on this
-    // connection (the last resort after a KILL that got no answer) must hear of it, since
-    // mysql2 never fails a command that has no callback.
-    if (slot.state !== DEAD) {
-      this.#remove(slot, reason, false);
-      this.#dispatch();
-    }
-    this.#checkDrained();
-  }
-
-  /**
-   * Puts the deadline of one round trip (connect_timeout) on `op`: if the
-   * server has not answered by then the connection is closed, which fails the
-   * pending command, tells whoever waits on the connection, and lets the pool
-   * open a replacement.
-   */
-  #roundTrip<R>(slot: Slot, op: Promise<R>, what: string): Promise<R> {
-    return withDeadline(this.#clock, this.#config.connectTimeoutMs, op, () => {
-      if (slot.state === DEAD) return;
-      const threadId = slot.session.threadId;
-      this.#log("warn", `Pool "${this.name}": ${what} timed out; connection ${threadId} closed`, {
-        pool: this.name,
-        threadId,
-      });
-      this.#remove(slot, `${what} timed out`, false);
-      this.#dispatch();
-    });
   }
 
   // ---- opening and closing connections -----------------------------------

@@ -1,5 +1,4 @@
-import type { Connection as RawConnection } from "mysql2";
-import type { ConnectionTarget, ServerFlavor, Transport } from "./types.ts";
+import type { ConnectionFacts, ConnectionTarget } from "./types.ts";
 
 /**
  * All the pool asks of one open connection. Implemented over mysql2 in
@@ -7,17 +6,7 @@ import type { ConnectionTarget, ServerFlavor, Transport } from "./types.ts";
  * microseconds without a server. Each round trip is a promise the pool puts
  * its own deadline on.
  */
-export interface SessionOps {
-  /** The driver connection lent to holders; the pool itself never sends SQL through it. */
-  readonly raw: RawConnection;
-  /** Server-side connection id. */
-  readonly threadId: number;
-  readonly flavor: ServerFlavor;
-  readonly serverVersion: string;
-  /** "tcp", "tls", "socket", "ssh" or "ssh+tls"; test fakes may leave it out. */
-  readonly transport?: Transport;
-  /** The authentication plugin the connection logged in with; test fakes may leave it out. */
-  readonly authPlugin?: string;
+export interface SessionOps extends ConnectionFacts {
   /** One round trip that proves the server still answers. */
   ping(): Promise<void>;
   /** Drops all session state (COM_RESET_CONNECTION) and puts our defaults back: safe sql_mode, READ ONLY. */

@@ -40,6 +40,20 @@ export interface Tunnel {
 
 export type ServerFlavor = "mariadb" | "mysql";
 
+/** What is known of an open connection, whoever holds it. */
+export interface ConnectionFacts {
+  /** The mysql2 callback-API connection; only the SQL gate and stream code touch it. */
+  readonly raw: RawConnection;
+  /** Server-side connection id, for KILL QUERY. */
+  readonly threadId: number;
+  readonly flavor: ServerFlavor;
+  readonly serverVersion: string;
+  /** How it reached the server: "tcp", "tls", "socket", "ssh" or "ssh+tls"; absent from test fakes. */
+  readonly transport?: Transport;
+  /** The authentication plugin the connection logged in with; absent from test fakes. */
+  readonly authPlugin?: string;
+}
+
 /**
  * How a connection reaches its server: plain TCP, TLS over TCP, a unix socket, or through an
  * SSH bastion (plain, or TLS end to end inside the tunnel).
@@ -47,17 +61,7 @@ export type ServerFlavor = "mariadb" | "mysql";
 export type Transport = "tcp" | "tls" | "socket" | "ssh" | "ssh+tls";
 
 /** A connection lent by a Pool. Give it back with release() or discard(), exactly once. */
-export interface PooledConnection {
-  /** The mysql2 callback-API connection; only the SQL gate and stream code touch it. */
-  readonly raw: RawConnection;
-  /** Server-side connection id, for KILL QUERY. */
-  readonly threadId: number;
-  readonly flavor: ServerFlavor;
-  readonly serverVersion: string;
-  /** "tcp", "tls", "socket", "ssh" or "ssh+tls"; absent from test fakes. */
-  readonly transport?: Transport;
-  /** The authentication plugin the connection logged in with; absent from test fakes. */
-  readonly authPlugin?: string;
+export interface PooledConnection extends ConnectionFacts {
   /** Says session state may have changed: release() resets it before reuse. */
   markDirty(): void;
   /** Says this loan is meant to last (a result stream): no leak report for it. */

@@ -220,6 +220,18 @@ export class Cursor {
     if (!this.acceptOp(text)) this.fail(`"${text}"`);
   }
 
+  /**
+   * An ODBC escape, `{word ...}`: any word where the keyword stands (as MariaDB allows;
+   * `expected` names it in the error), then `body` up to the closing brace.
+   */
+  odbcEscape(expected: string, body: () => void): void {
+    this.expectOp("{");
+    if (this.peek()?.kind !== "word") this.fail(expected);
+    this.pos++;
+    body();
+    this.expectOp("}");
+  }
+
   /** Ends the parse: the token here is not what the grammar allows. */
   fail(expected: string): never {
     throw new NotUnderstood(

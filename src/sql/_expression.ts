@@ -10,27 +10,10 @@ import type { Cursor } from "./_cursor.ts";
 import { functionCall, genericArguments } from "./_functions.ts";
 import { atName, dottedName, identifier, nameOf } from "./_names.ts";
 import { parenthesizedQuery } from "./_query.ts";
-import { INTERVAL_UNITS } from "./_words.ts";
+import { INTERVAL_UNITS, KEYWORD_VALUES } from "./_words.ts";
 
 const COMPARISONS = new Set(["=", "<=>", ">=", ">", "<=", "<", "<>", "!="]);
 const TIME_LITERAL_WORDS = new Set(["DATE", "TIME", "TIMESTAMP"]);
-/** Keywords that are values on their own (`CURRENT_DATE`, `NULL`...). */
-const KEYWORD_VALUES = new Set([
-  "NULL",
-  "TRUE",
-  "FALSE",
-  "DEFAULT",
-  "CURRENT_DATE",
-  "CURRENT_TIME",
-  "CURRENT_TIMESTAMP",
-  "CURRENT_USER",
-  "CURRENT_ROLE",
-  "LOCALTIME",
-  "LOCALTIMESTAMP",
-  "UTC_DATE",
-  "UTC_TIME",
-  "UTC_TIMESTAMP",
-]);
 
 /** Any expression. */
 export function expression(c: Cursor): void {
@@ -221,7 +204,8 @@ function primary(c: Cursor): void {
       return;
     case "op":
       if (token.text === "(") return parenthesized(c);
-      if (token.text === "{") return odbcEscape(c);
+      // `{d '2024-01-01'}` and MariaDB's `{ident expr}`.
+      if (token.text === "{") return c.odbcEscape("an ODBC escape keyword", () => expression(c));
       return c.fail("a value");
     case "word":
       return wordOperand(c, token.upper!);
@@ -254,15 +238,6 @@ function parenthesized(c: Cursor): void {
   c.pos++;
   c.nested(() => expressionList(c));
   c.expectOp(")");
-}
-
-/** `{d '2024-01-01'}` and MariaDB's `{ident expr}`. */
-function odbcEscape(c: Cursor): void {
-  c.expectOp("{");
-  if (c.peek()?.kind !== "word") c.fail("an ODBC escape keyword");
-  c.pos++;
-  expression(c);
-  c.expectOp("}");
 }
 
 /**

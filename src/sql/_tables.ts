@@ -61,7 +61,8 @@ function join(c: Cursor): boolean {
 }
 
 function tableFactor(c: Cursor): void {
-  if (c.isOp("{")) return odbcJoin(c);
+  // `{OJ table_reference}`.
+  if (c.isOp("{")) return c.odbcEscape("OJ", () => tableReference(c));
   if (c.acceptWord("LATERAL")) {
     if (!c.isOp("(") || !c.opensQuery()) c.fail("a subquery after LATERAL");
     return derivedTable(c);
@@ -101,15 +102,6 @@ function derivedTable(c: Cursor): void {
   parenthesizedQuery(c);
   tableAlias(c);
   if (c.isOp("(")) nameList(c);
-}
-
-/** `{OJ table_reference}` (any word where OJ stands, as MariaDB allows). */
-function odbcJoin(c: Cursor): void {
-  c.expectOp("{");
-  if (c.peek()?.kind !== "word") c.fail("OJ");
-  c.pos++;
-  tableReference(c);
-  c.expectOp("}");
 }
 
 /** `FOR SYSTEM_TIME {AS OF x | BETWEEN x AND y | FROM x TO y | ALL}` */

@@ -72,6 +72,24 @@ export const INTERVAL_UNITS: ReadonlySet<string> = new Set([
   "SQL_TSI_YEAR",
 ]);
 
+/** Keywords that are values on their own (`CURRENT_DATE`, `NULL`...). */
+export const KEYWORD_VALUES: ReadonlySet<string> = new Set([
+  "NULL",
+  "TRUE",
+  "FALSE",
+  "DEFAULT",
+  "CURRENT_DATE",
+  "CURRENT_TIME",
+  "CURRENT_TIMESTAMP",
+  "CURRENT_USER",
+  "CURRENT_ROLE",
+  "LOCALTIME",
+  "LOCALTIMESTAMP",
+  "UTC_DATE",
+  "UTC_TIME",
+  "UTC_TIMESTAMP",
+]);
+
 /** First words of a data type (CAST, CONVERT, JSON_TABLE columns, RETURNING). */
 export const TYPE_WORDS: ReadonlySet<string> = new Set([
   "BINARY",

@@ -5,7 +5,7 @@ import { decide } from "../gate/policy.ts";
 import { classifySql } from "../sql/classify.ts";
 import { placeholderNames, toPositional } from "../sql/named_params.ts";
 import { executeOutput, queryOutput } from "./builtins/schemas.ts";
-import { renderRows } from "./render_rows.ts";
+import { rowRendering } from "./render_rows.ts";
 import { defineTool, type ToolDefinition } from "./tool.ts";
 
 /**
@@ -84,7 +84,7 @@ export function declarativeTool(tool: DeclarativeToolConfig, config: Config): To
       const request = { datasource: tool.datasource, database: tool.database, sql, params };
       return tool.writes ? ctx.execute(request) : ctx.query(request);
     },
-    ...(tool.writes ? {} : { render: renderRows }),
+    ...(tool.writes ? {} : rowRendering),
   }) as unknown as ToolDefinition;
 }
 

@@ -2,6 +2,7 @@ import type { z } from "zod";
 import type { Caller } from "../gate/caller_scope.ts";
 import type { QueryHooks } from "../gate/hooks.ts";
 import type { ExecuteResult, QueryResult } from "../gate/sql_gate.ts";
+import type { EncodedRows } from "./render_rows.ts";
 
 /** Hints for the agent host (MCP tool annotations); keep them honest. */
 export interface ToolAnnotations {
@@ -60,6 +61,11 @@ export interface ToolDefinition<S extends z.ZodObject = z.ZodObject> {
   handler(args: z.infer<S>, ctx: ToolContext): unknown | Promise<unknown>;
   /** Compact text for the agent; compact JSON when absent. */
   render?(result: unknown): string;
+  /**
+   * render() and the result's JSON in one pass (`encodeRows` for row results), so that
+   * each row is serialised once for both the text and the structured content.
+   */
+  encode?(result: unknown): EncodedRows;
   /**
    * Set for a tool whose code runs in a plugin's worker: its zod schemas live
    * there, so tools/list shows these JSON Schemas, `input` only passes the

@@ -1,3 +1,4 @@
+import { whyUnreadable } from "../config/unreadable.ts";
 import { Buffer } from "node:buffer";
 import type { Config, SshConfig } from "../config/config.ts";
 import { Secret } from "../config/secret.ts";
@@ -82,12 +83,7 @@ async function readNamed(
   try {
     return await readFile(path);
   } catch (error) {
-    const why = error instanceof Deno.errors.NotFound
-      ? "file not found"
-      : error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied
-      ? "no permission to read it"
-      : "cannot read it";
-    throw new Error(`ssh ${field}: ${why}`);
+    throw new Error(`ssh ${field}: ${whyUnreadable(error)}`);
   }
 }
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineTool } from "../tool.ts";
-import { database, datasourceKey, sqlParams } from "./schemas.ts";
+import { database, datasourceKey, executeOutput, sqlParams } from "./schemas.ts";
 import type { BuiltinServices } from "./services.ts";
 
 export function execute({ gate }: BuiltinServices) {
@@ -13,12 +13,7 @@ export function execute({ gate }: BuiltinServices) {
       statement: z.string().max(1_000_000),
       params: sqlParams.optional(),
     }).strict(),
-    output: z.object({
-      affected_rows: z.number(),
-      last_insert_id: z.union([z.number(), z.string()]).nullable(),
-      execution_time_ms: z.number(),
-      warnings: z.array(z.string()).optional(),
-    }),
+    output: executeOutput,
     annotations: { readOnlyHint: false, destructiveHint: true },
     handler: (args, ctx) =>
       gate.execute({

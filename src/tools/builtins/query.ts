@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { LOCAL_CALLER } from "../../gate/caller_scope.ts";
 import { defineTool, type ToolContext } from "../tool.ts";
-import { renderRows } from "../render_rows.ts";
+import { rowRendering } from "../render_rows.ts";
 import { database, datasourceKey, queryOutput, sqlParams } from "./schemas.ts";
 import type { BuiltinServices } from "./services.ts";
 
@@ -18,6 +18,7 @@ export function query({ gate, streams }: BuiltinServices) {
       stream: z.boolean().optional().describe("Stream a large result in chunks"),
     }).strict(),
     output: queryOutput,
+    ...rowRendering,
     annotations: { readOnlyHint: true },
     handler: (args, ctx) => {
       const request = {
@@ -32,7 +33,6 @@ export function query({ gate, streams }: BuiltinServices) {
       };
       return args.stream ? streams.open(request, ownerOf(ctx)) : gate.query(request);
     },
-    render: renderRows,
   });
 }
 
@@ -42,9 +42,9 @@ export function streamNext({ streams }: BuiltinServices) {
     description: "Next chunk of a streamed mysql_query; has_more: false on the last one.",
     input: z.object({ stream_id: z.string().min(1) }).strict(),
     output: queryOutput,
+    ...rowRendering,
     annotations: { readOnlyHint: true },
     handler: ({ stream_id }, ctx) => streams.next(stream_id, ownerOf(ctx)),
-    render: renderRows,
   });
 }
 
