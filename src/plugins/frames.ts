@@ -88,7 +88,7 @@ export class FrameReader {
   }
 }
 
-/** Reads `stream` to its end, calling `onMessage` for each message; throws FrameError on garbage. */
+/** Reads `stream` to its end, calling `onMessage` for each object; throws FrameError on garbage. */
 export async function readFrames(
   stream: ReadableStream<Uint8Array>,
   maxBytes: number,
@@ -96,6 +96,9 @@ export async function readFrames(
 ): Promise<void> {
   const frames = new FrameReader(maxBytes);
   for await (const chunk of stream) {
-    for (const message of frames.push(chunk)) onMessage(message);
+    for (const message of frames.push(chunk)) {
+      if (typeof message !== "object" || message === null) throw new FrameError("not a message");
+      onMessage(message);
+    }
   }
 }

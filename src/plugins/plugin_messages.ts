@@ -7,7 +7,14 @@
  */
 import { type ErrorCode, type ErrorDetails, ToolError } from "../errors/tool_error.ts";
 import type { ToolAnnotations } from "../tools/tool.ts";
-import type { ToolDescription, WireError } from "./protocol.ts";
+import type { HookName, ToolDescription, WireError } from "./protocol.ts";
+
+/** What a plugin's process said about itself once its module loaded. */
+export interface PluginDescription {
+  name: string;
+  tools: ToolDescription[];
+  hooks: HookName[];
+}
 
 /** A frame from a plugin larger than this ends its process: a stdio line must stay under 10 MB. */
 export const MAX_PLUGIN_FRAME_BYTES = 4 * 2 ** 20;
@@ -57,6 +64,20 @@ const RESERVED_FIELDS = new Set([
 export class PluginFailure extends Error {
   override name = "PluginFailure";
 }
+
+/** The plugin as its "ready" message describes it; tools are checked one by one later. */
+export function describedPlugin(message: unknown): PluginDescription {
+  const ready = message as Record<string, unknown>;
+  return {
+    name: typeof ready.name === "string" ? clip(ready.name, 200) : "(unnamed)",
+    tools: Array.isArray(ready.tools) ? ready.tools : [],
+    hooks: Array.isArray(ready.hooks)
+      ? ready.hooks.filter((hook): hook is HookName => HOOK_NAMES.has(hook))
+      : [],
+  };
+}
+
+const HOOK_NAMES = new Set<unknown>(["beforeQuery", "afterQuery", "onError"]);
 
 /** A call id as the plugin sent it, or undefined when it is not one. */
 export function idOf(value: unknown): number | undefined {

@@ -3,24 +3,21 @@ import type { StatementInfo } from "../gate/hooks.ts";
 import type { Logger } from "../log/logger.ts";
 import { RenderedResult, type StatementRequest, type ToolContext } from "../tools/tool.ts";
 import { encodeFrame, readFrames } from "./frames.ts";
-import { fromWire, idOf, logFields, logText, MAX_PLUGIN_FRAME_BYTES } from "./plugin_messages.ts";
+import {
+  describedPlugin,
+  fromWire,
+  idOf,
+  logFields,
+  logText,
+  MAX_PLUGIN_FRAME_BYTES,
+  type PluginDescription,
+} from "./plugin_messages.ts";
 import { ByteBudget, describeExit, RestartBackoff, StderrTail } from "./plugin_exit.ts";
 import { runPluginSql, StatementAllowance } from "./plugin_sql.ts";
 import { type PluginLaunch, pluginLaunch } from "./plugin_launch.ts";
-import type {
-  HookName,
-  HostMessage,
-  LogLevel,
-  ToolDescription,
-  WorkerMessage,
-} from "./protocol.ts";
+import type { HookName, HostMessage, LogLevel, WorkerMessage } from "./protocol.ts";
 
-/** What a plugin's worker said about itself once its module loaded. */
-export interface PluginDescription {
-  name: string;
-  tools: ToolDescription[];
-  hooks: HookName[];
-}
+export type { PluginDescription } from "./plugin_messages.ts";
 
 export interface PluginProcessOptions {
   /** A tool call that takes longer ends its process; a fresh one is started. */
@@ -212,11 +209,7 @@ export class PluginProcess {
     const child = this.#child;
     this.#child = undefined;
     this.#writer = undefined;
-    try {
-      child?.kill("SIGKILL");
-    } catch {
-      // already gone
-    }
+    if (child) killQuietly(child);
   }
 
   #request(
@@ -297,15 +290,11 @@ export class PluginProcess {
           loaded = true;
           this.#loaded = true;
           clearTimeout(timer);
-          resolve({
-            name: String(message.name),
-            tools: Array.isArray(message.tools) ? message.tools : [],
-            hooks: Array.isArray(message.hooks) ? message.hooks : [],
-          });
+          resolve(describedPlugin(message));
         } else if (message.t === "failed" && !loaded) {
           clearTimeout(timer);
           this.#stop();
-          reject(new Error(String(message.reason)));
+          reject(new Error(logText(message.reason)));
         } else if (loaded) {
           this.#onMessage(message);
         }
@@ -332,22 +321,11 @@ export class PluginProcess {
 
   /** The process's messages, until it ends; one that is not a frame ends the process. */
   async #readFrames(child: Deno.ChildProcess, onMessage: (m: WorkerMessage) => void) {
-    try {
-      await readFrames(child.stdout, MAX_PLUGIN_FRAME_BYTES, (message) => {
-        if (typeof message !== "object" || message === null) throw new TypeError("not a message");
-        onMessage(message as WorkerMessage);
-      });
-    } catch (error) {
-      if (child !== this.#child) return;
-      this.#log.warn("plugin process sent an unreadable message", {
-        reason: error instanceof Error ? error.message : "unknown",
-      });
-      try {
-        child.kill("SIGKILL"); // its exit status restarts it
-      } catch {
-        // already gone
-      }
-    }
+    const error = await readFrames(child.stdout, MAX_PLUGIN_FRAME_BYTES, onMessage as never)
+      .then(() => undefined, (error: Error) => error);
+    if (!error || child !== this.#child) return;
+    this.#log.warn("plugin process sent an unreadable message", { reason: error.message });
+    killQuietly(child); // its exit status restarts it
   }
 
   /**
@@ -417,5 +395,13 @@ export class PluginProcess {
     const child = this.#child;
     const answer = await runPluginSql(this.#pending.get(call)?.ctx, kind, request, this.#sql);
     if (child === this.#child) this.#post({ t: "sql-done", id, ...answer });
+  }
+}
+
+function killQuietly(child: Deno.ChildProcess): void {
+  try {
+    child.kill("SIGKILL");
+  } catch {
+    // already gone
   }
 }
