@@ -5,7 +5,6 @@ import { sanitizeText } from "../errors/sanitize.ts";
 import type { Logger } from "../log/logger.ts";
 import { routeConsole } from "../log/route_console.ts";
 import type { SecretScrubber } from "../log/secret_scrubber.ts";
-import { SHUTDOWN_GRACE_MS, STOP_WAIT_MS } from "../mcp/in_flight_calls.ts";
 import { directCalls } from "../mcp/mcp_server.ts";
 import { StdioTransport } from "../mcp/stdio_transport.ts";
 import { serveMetrics } from "../observability/metrics_server.ts";
@@ -109,14 +108,7 @@ export async function runServe(
     closing ??= (async () => {
       transport.stopReading();
       log.info("shutting down", { why, calls_in_flight: app.calls.size });
-      if (!await app.calls.settled(SHUTDOWN_GRACE_MS)) {
-        log.warn("stopping the calls still running after the grace period", {
-          calls: app.calls.size,
-        });
-        app.calls.abortAll();
-        // A stopped statement answers within the KILL and last-resort delays of the gate.
-        await app.calls.settled(STOP_WAIT_MS);
-      }
+      await app.calls.finish(log);
       await transport.flushed();
       await metricsServer?.close();
       await app.close(0);

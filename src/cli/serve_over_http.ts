@@ -4,7 +4,6 @@ import type { ListenAddress } from "../config/listen_address.ts";
 import { HttpConfigError, serveHttp } from "../http/http_server.ts";
 import type { Logger } from "../log/logger.ts";
 import type { SecretScrubber } from "../log/secret_scrubber.ts";
-import { SHUTDOWN_GRACE_MS, STOP_WAIT_MS } from "../mcp/in_flight_calls.ts";
 
 export interface ServeOverHttpOptions {
   readonly listen: ListenAddress;
@@ -68,13 +67,7 @@ export async function serveOverHttp(
   log.info("shutting down", { why, calls_in_flight: app.calls.size });
   // New connections and requests are refused from here; answers in progress are written.
   const drained = server.stopAccepting();
-  if (!await app.calls.settled(SHUTDOWN_GRACE_MS)) {
-    log.warn("stopping the calls still running after the grace period", {
-      calls: app.calls.size,
-    });
-    app.calls.abortAll();
-    await app.calls.settled(STOP_WAIT_MS);
-  }
+  await app.calls.finish(log);
   // Every call is answered: end the sessions' event streams, so the listener can finish.
   await server.closeSessions();
   await drained;

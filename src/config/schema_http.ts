@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { duration, flag, patterned, size, stringList, wholeNumber } from "./fields.ts";
 import { type ListenAddress, parseListenAddress } from "./listen_address.ts";
-import { oauthSchema } from "./schema_oauth.ts";
+import { callerGrants, oauthSchema } from "./schema_oauth.ts";
 import { Secret } from "./secret.ts";
 import { section, type Warn } from "./section.ts";
 
@@ -61,11 +61,7 @@ function tokenSchema({ warn, env, secrets = "read" }: HttpSchemaContext) {
         name: name ?? variable,
         env: variable,
         token: new Secret(value),
-        scope: {
-          ...(datasources !== undefined ? { datasources } : {}),
-          ...(readOnly ? { readOnly } : {}),
-          ...(tools !== undefined ? { tools } : {}),
-        },
+        scope: callerGrants({ datasources, readOnly, tools }),
       };
     });
 }

@@ -17,14 +17,18 @@ function scopeSchema(warn: Warn) {
     readOnly: flag.default(false),
     tools: stringList.optional(),
   }, { warn, where: (raw) => `oauth scope ${JSON.stringify(raw.scope ?? "?")}` })
-    .transform(({ scope, datasources, readOnly, tools }) => ({
-      scope,
-      grants: {
-        ...(datasources !== undefined ? { datasources } : {}),
-        ...(readOnly ? { readOnly } : {}),
-        ...(tools !== undefined ? { tools } : {}),
-      },
-    }));
+    .transform(({ scope, ...grants }) => ({ scope, grants: callerGrants(grants) }));
+}
+
+/** What a token or an OAuth scope allows, with only the limits actually set. */
+export function callerGrants<List extends readonly string[]>(
+  { datasources, readOnly, tools }: { datasources?: List; readOnly?: boolean; tools?: List },
+) {
+  return {
+    ...(datasources !== undefined ? { datasources } : {}),
+    ...(readOnly ? { readOnly } : {}),
+    ...(tools !== undefined ? { tools } : {}),
+  };
 }
 
 /**

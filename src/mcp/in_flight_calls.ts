@@ -1,3 +1,4 @@
+import type { Logger } from "../log/logger.ts";
 /** Calls in flight at shutdown get this long to finish by themselves. */
 export const SHUTDOWN_GRACE_MS = 5_000;
 /** Then they are stopped (KILL QUERY, last resort after 5 s) and answered within this. */
@@ -50,6 +51,18 @@ export class InFlightCalls {
         if (this.#calls.delete(call)) call.finish();
       },
     };
+  }
+
+  /**
+   * Shutdown's wait: the calls in flight get the grace period to finish by
+   * themselves, then the rest are stopped and answered (within the gate's KILL
+   * and last-resort delays).
+   */
+  async finish(log: Pick<Logger, "warn">): Promise<void> {
+    if (await this.settled(SHUTDOWN_GRACE_MS)) return;
+    log.warn("stopping the calls still running after the grace period", { calls: this.size });
+    this.abortAll();
+    await this.settled(STOP_WAIT_MS);
   }
 
   /** Resolves when every call now in flight has finished, or after `ms`; true if all finished. */
