@@ -8,6 +8,7 @@
  *   deno task bench --quick    # smaller counts, for checking the script itself
  */
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/dist/esm/client/index.d.ts"
+import { httpThroughput } from "./bench/http_throughput.ts";
 import { PLUGIN_ENV } from "../src/plugins/plugin_launch.ts";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/dist/esm/client/stdio.d.ts"
@@ -529,6 +530,34 @@ export async function runBench(options: { quick?: boolean } = {}) {
       (i) => rawExecute(rawPool, LOOKUP_SQL, [ids[i % ids.length]]),
     );
 
+    // The same lookups from 50 agents sharing one server over Streamable HTTP.
+    log("HTTP");
+    const httpClients = 50;
+    const httpResult = await httpThroughput(
+      {
+        flags: [
+          `--allow-net=${db.server.host}:${db.server.port}`,
+          `--allow-read=${config.path},${config.plugins},${Deno.execPath()}`,
+          `--allow-run=${Deno.execPath()}`,
+          `--allow-env=${PASSWORD_VAR},MYSQL_MCP_CONFIG,MYSQL_MCP_LOG_LEVEL,${
+            PLUGIN_ENV.join(",")
+          }`,
+        ],
+        configPath: config.path,
+        env: { [PASSWORD_VAR]: db.password, MYSQL_MCP_LOG_LEVEL: "warn" },
+        cwd: ROOT,
+      },
+      httpClients,
+      quick ? 3 : 10,
+      (client: McpClient, i: number) =>
+        callOk(client, "mysql_query", {
+          datasource_key: "bench",
+          database: db.database,
+          query: LOOKUP_SQL,
+          params: [ids[i % ids.length]],
+        }),
+    );
+
     // TLS: the same PK lookups and stream over plain TCP and both TLS engines.
     log("TLS");
     const tlsTarget = async (lines: string): Promise<TlsBenchTarget> => {
@@ -691,6 +720,24 @@ export async function runBench(options: { quick?: boolean } = {}) {
         pass: ourThroughput.p99Ms <= 10,
       },
       {
+        measure: `HTTP: ${httpClients} clients (one session each), PK lookups`,
+        ours: httpResult.perSecond,
+        mysql2: ourThroughput.perSecond,
+        unit: "q/s",
+        ratio: httpResult.perSecond / ourThroughput.perSecond,
+        goal: "≥ stdio (mysql2 column)",
+        pass: httpResult.perSecond >= ourThroughput.perSecond && httpResult.errors === 0,
+      },
+      {
+        measure: "HTTP p99 (vs stdio p99)",
+        ours: httpResult.p99Ms,
+        mysql2: ourThroughput.p99Ms,
+        unit: "ms",
+        ratio: httpResult.p99Ms / ourThroughput.p99Ms,
+        goal: "info",
+        pass: null,
+      },
+      {
         measure: "cold start to initialize (median of 5)",
         ours: coldStart,
         mysql2: null,
@@ -821,6 +868,7 @@ export async function runBench(options: { quick?: boolean } = {}) {
         withoutHooks: { p50Ms: median(noHookTimes), p99Ms: percentile(noHookTimes, 99) },
       },
       throughput: { inFlight, seconds, ours: ourThroughput, mysql2: rawThroughput },
+      http: { clients: httpClients, result: httpResult },
       tls: tls ?? { skipped: "MYSQL_TEST_URL server" },
       coldStartMs: { median: coldStart, runs: starts },
       bytes: { toolsList: toolsListBytes, text100x8: textBytes, compactJson100x8: compactBytes },
