@@ -4,6 +4,7 @@
  * stopped here. `MYSQL_TEST_URL` points callers at an existing server instead
  * (and `MYSQL_TEST_SOCKET`, if set, at its unix socket).
  */
+import { stopProcess } from "./stop_process.ts";
 import mysql from "mysql2/promise";
 
 export interface DatabaseServer {
@@ -272,16 +273,7 @@ class OwnedServer implements DatabaseServer {
     const child = this.#child;
     this.#child = undefined;
     if (!child) return;
-    try {
-      child.kill("SIGTERM");
-    } catch { /* already exited */ }
-    const timer = setTimeout(() => {
-      try {
-        child.kill("SIGKILL");
-      } catch { /* gone */ }
-    }, 15_000);
-    await child.status;
-    clearTimeout(timer);
+    await stopProcess(child, 15_000);
   }
 
   async resume() {

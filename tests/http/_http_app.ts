@@ -109,3 +109,19 @@ export function resultOf(result: any): any {
   if (result.isError) return { isError: true, ...JSON.parse(result.content[0].text) };
   return result.structuredContent;
 }
+
+/** Headers of a plain MCP POST over Streamable HTTP. */
+export const JSON_HEADERS = {
+  "content-type": "application/json",
+  accept: "application/json, text/event-stream",
+};
+
+/** The body of an `initialize` request from a client called `name`. */
+export function initializeBody(name: string): string {
+  return JSON.stringify({
+    jsonrpc: "2.0",
+    id: 1,
+    method: "initialize",
+    params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name, version: "1" } },
+  });
+}

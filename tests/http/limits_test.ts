@@ -5,21 +5,9 @@
 import assert from "assert";
 import { DB_TEST } from "../support/test_app.ts";
 import { resultOf, startHttpApp } from "./_http_app.ts";
+import { initializeBody, JSON_HEADERS } from "./_http_app.ts";
 
-const JSON_HEADERS = {
-  "content-type": "application/json",
-  accept: "application/json, text/event-stream",
-};
-const INITIALIZE = JSON.stringify({
-  jsonrpc: "2.0",
-  id: 1,
-  method: "initialize",
-  params: {
-    protocolVersion: "2025-11-25",
-    capabilities: {},
-    clientInfo: { name: "l", version: "1" },
-  },
-});
+const INITIALIZE = initializeBody("l");
 
 async function post(url: string, headers: Record<string, string> = {}): Promise<Response> {
   const response = await fetch(url, {

@@ -7,23 +7,11 @@ import assert from "assert";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { DB_TEST } from "../support/test_app.ts";
 import { resultOf, startHttpApp } from "./_http_app.ts";
+import { initializeBody, JSON_HEADERS } from "./_http_app.ts";
 
 const ISSUER = "https://issuer.test";
 const AUDIENCE = "https://mcp.test/mcp";
-const JSON_HEADERS = {
-  "content-type": "application/json",
-  accept: "application/json, text/event-stream",
-};
-const INITIALIZE = JSON.stringify({
-  jsonrpc: "2.0",
-  id: 1,
-  method: "initialize",
-  params: {
-    protocolVersion: "2025-11-25",
-    capabilities: {},
-    clientInfo: { name: "o", version: "1" },
-  },
-});
+const INITIALIZE = initializeBody("o");
 
 const issuerKeys = await generateKeyPair("RS256");
 const strangerKeys = await generateKeyPair("RS256");

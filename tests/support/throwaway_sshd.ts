@@ -3,6 +3,7 @@
  * user keys, config, authorized_keys and pid file in a temp dir, listening on
  * a free loopback port; started here and always stopped here (also on unload).
  */
+import { stopProcess } from "../../scripts/stop_process.ts";
 
 const SSHD = "/usr/sbin/sshd";
 
@@ -182,18 +183,12 @@ class Sshd implements ThrowawaySshd {
     if (!child) return;
     // Each connection has its own sshd process, which outlives the listener: stop them all,
     // sessions first, as a bastion going down would.
-    for (const pid of [...descendants(child.pid), child.pid]) {
+    for (const pid of descendants(child.pid)) {
       try {
         Deno.kill(pid, "SIGTERM");
       } catch { /* already gone */ }
     }
-    const timer = setTimeout(() => {
-      try {
-        child.kill("SIGKILL");
-      } catch { /* gone */ }
-    }, 5_000);
-    await child.status;
-    clearTimeout(timer);
+    await stopProcess(child, 5_000);
   }
 
   freeze() {
